@@ -1,5 +1,149 @@
-// placeholder, replaced below
+// SPDX-License-Identifier: MIT
+// jetgen - toy jets (QCD, W/Z, top) as constituents for demos, tests and benchmarks.
+#include <omp.h>
+
+#include <algorithm>
+#include <memory>
+#include <sstream>
+
 #include "jetml/cli.hpp"
+#include "jetml/csv.hpp"
+#include "jetml/error.hpp"
+#include "jetml/npy.hpp"
+#include "jetml/progress.hpp"
+#include "jetml/toy.hpp"
+
+namespace {
+const jetml::tool_info info{
+    "jetgen",
+    "jetgen - toy jets (QCD, W/Z, top) as zero-padded constituent arrays.\n"
+    "A TOY for demos, tests and benchmarks, not a generator for physics results.\n"
+    "Writes float32 NPY (N, M, 4) rows (pT [GeV], eta, phi in (-pi, pi], m [GeV]), sorted by\n"
+    "decreasing pT, or CSV long format (event,pt,eta,phi,m) when the output ends in .csv.",
+    "  jetgen -n 10000 -p w,qcd --labels-out labels.npy -o jets.npy\n"
+    "  jetgen -n 1000 -p top --pt-min 500 --pt-max 600 -o top.npy\n"
+    "  jetgen -n 100 -p qcd -o - | subjet -o features.csv"};
+}
+
 int main(int argc, char** argv) {
-    return jetml::run_tool({"jetgen", "toy jets", ""}, argc, argv, [](jetml::tool& t) { t.parse(); });
+    return jetml::run_tool(info, argc, argv, [](jetml::tool& t) {
+        std::uint64_t n = 1000;
+        std::string processes = "qcd", out_path = "-", labels_path, format;
+        std::size_t max_const = 128;
+        jetml::toy_params par;
+        t.app.add_option("-n,--jets", n, "number of jets")->capture_default_str();
+        t.app.add_option("-p,--process", processes,
+                         "comma-separated processes: qcd, quark, gluon, w, z, top; jets are shared equally among "
+                         "them in a shuffled order")
+            ->capture_default_str();
+        t.app.add_option("-o,--output", out_path, "output file; '-' = stdout; *.csv writes CSV")->capture_default_str();
+        t.app.add_option("--labels-out", labels_path, "write labels as int32 NPY (N,): 1 for w/z/top, 0 for qcd/quark/gluon");
+        t.app.add_option("--format", format, "output format, overriding the file extension")
+            ->check(CLI::IsMember({"npy", "csv"}));
+        t.app.add_option("-M,--max-constituents", max_const, "constituents per jet in NPY output (zero-padded; extra ones are dropped with a warning)")
+            ->capture_default_str()->check(CLI::PositiveNumber);
+        t.app.add_option("--pt-min", par.pt_min, "lowest generated jet pT [GeV]")->capture_default_str();
+        t.app.add_option("--pt-max", par.pt_max, "highest generated jet pT [GeV]")->capture_default_str();
+        t.app.add_option("--eta-max", par.eta_max, "largest |eta| of the jet axis")->capture_default_str();
+        t.app.add_option("-R,--radius", par.radius, "jet radius")->capture_default_str();
+        t.app.add_option("--multiplicity", par.multiplicity, "scale of the number of hadrons per parton")
+            ->capture_default_str();
+        t.app.add_option("--alpha-s", par.alpha_s, "fixed coupling of the toy shower")->capture_default_str();
+        t.app.add_option("--pileup", par.pileup, "uniform pileup density [GeV of pT per unit area]")->capture_default_str();
+        t.parse();
+
+        //-- check options -------------------------------------------------------
+        if (!(par.pt_min > 0) || !(par.pt_max >= par.pt_min))
+            throw jetml::usage_error("--pt-min must be positive and not above --pt-max");
+        jetml::require_positive(par.radius, "--radius");
+        jetml::require_positive(par.multiplicity, "--multiplicity");
+        jetml::require_positive(par.alpha_s, "--alpha-s");
+        if (!(par.eta_max >= 0)) throw jetml::usage_error("--eta-max must not be negative");
+        if (!(par.pileup >= 0)) throw jetml::usage_error("--pileup must not be negative");
+        std::vector<jetml::toy_process> procs;
+        {
+            std::stringstream ss(processes);
+            std::string p;
+            while (std::getline(ss, p, ','))
+                if (!p.empty()) procs.push_back(jetml::parse_toy_process(p));
+            if (procs.empty()) throw jetml::usage_error("--process needs at least one process");
+        }
+        if (format.empty()) format = jetml::extension(out_path) == "csv" ? "csv" : "npy";
+        const bool csv = format == "csv";
+        if (csv && t.app.count("--max-constituents")) t.warn("--max-constituents ignored because the output is CSV");
+        t.info("%s; processes %s; %llu jets; seed %llu", par.description().c_str(), processes.c_str(),
+               static_cast<unsigned long long>(n), static_cast<unsigned long long>(t.seed));
+
+        //-- open outputs ----------------------------------------------------------
+        jetml::output out(out_path, !csv);
+        std::unique_ptr<jetml::output> lab_out;
+        std::unique_ptr<jetml::npy_writer> lab_w, npy;
+        std::unique_ptr<jetml::csv_writer> csvw;
+        if (!labels_path.empty()) {
+            lab_out = std::make_unique<jetml::output>(labels_path, true);
+            lab_w = std::make_unique<jetml::npy_writer>(*lab_out, jetml::dtype::i4, std::vector<std::size_t>{n});
+        }
+        if (csv)
+            csvw = std::make_unique<jetml::csv_writer>(out, std::vector<std::string>{"event", "pt", "eta", "phi", "m"});
+        else
+            npy = std::make_unique<jetml::npy_writer>(out, jetml::dtype::f4, std::vector<std::size_t>{n, max_const, 4});
+
+        //-- generate in batches: jet i depends on (seed, i) only ---------------------
+        jetml::index_permutation perm(n, t.seed ^ 0xA5A5A5A5ull);
+        const std::size_t batch = 2048;
+        std::vector<std::vector<jetml::toy_particle>> jets(batch);
+        std::vector<float> buf;
+        std::vector<std::int32_t> labels(batch);
+        std::uint64_t truncated = 0, empty = 0, total_const = 0;
+        jetml::progress_bar bar(t.show_progress(), "jetgen", n, "jets");
+        for (std::uint64_t start = 0; start < n; start += batch) {
+            std::size_t m = static_cast<std::size_t>(std::min<std::uint64_t>(batch, n - start));
+#pragma omp parallel for schedule(dynamic, 16)
+            for (std::size_t k = 0; k < m; ++k) {
+                std::uint64_t i = start + k;
+                auto proc = procs[perm(i) % procs.size()];
+                jets[k] = jetml::toy_jet(proc, par, t.seed, i);
+                labels[k] = jetml::toy_process_label(proc);
+            }
+            if (csv) {
+                for (std::size_t k = 0; k < m; ++k)
+                    for (auto& p : jets[k])
+                        *csvw << static_cast<std::int64_t>(start + k) << p.pt << p.eta << p.phi << p.m,
+                            csvw->end_row();
+            } else {
+                buf.assign(m * max_const * 4, 0.0f);
+                for (std::size_t k = 0; k < m; ++k) {
+                    const auto& j = jets[k];
+                    if (j.size() > max_const) ++truncated;
+                    std::size_t c = std::min(j.size(), max_const);
+                    float* row = buf.data() + k * max_const * 4;
+                    for (std::size_t q = 0; q < c; ++q) {
+                        row[4 * q + 0] = static_cast<float>(j[q].pt);
+                        row[4 * q + 1] = static_cast<float>(j[q].eta);
+                        row[4 * q + 2] = static_cast<float>(j[q].phi);
+                        row[4 * q + 3] = static_cast<float>(j[q].m);
+                    }
+                }
+                npy->write_rows(buf.data(), m);
+            }
+            for (std::size_t k = 0; k < m; ++k) {
+                total_const += jets[k].size();
+                empty += jets[k].empty();
+            }
+            if (lab_w) lab_w->write_rows(labels.data(), m);
+            bar.advance(m);
+        }
+        bar.finish();
+
+        //-- finish --------------------------------------------------------------
+        if (lab_w) lab_w->finish();
+        if (csv) csvw->finish();
+        else npy->finish();
+        if (truncated)
+            t.warn("%llu of %llu jets had more than %zu constituents; the softest were dropped (raise -M)",
+                   static_cast<unsigned long long>(truncated), static_cast<unsigned long long>(n), max_const);
+        if (empty) t.warn("%llu jets have no constituent inside R", static_cast<unsigned long long>(empty));
+        t.info("%llu jets, %.1f constituents per jet on average", static_cast<unsigned long long>(n),
+               n ? double(total_const) / double(n) : 0.0);
+    });
 }
