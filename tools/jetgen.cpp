@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
     return jetml::run_tool(info, argc, argv, [](jetml::tool& t) {
         std::uint64_t n = 1000;
         std::string processes = "qcd", out_path = "-", labels_path, format;
-        std::size_t max_const = 128;
+        std::size_t max_const = 160;
         jetml::toy_params par;
         t.app.add_option("-n,--jets", n, "number of jets")->capture_default_str();
         t.app.add_option("-p,--process", processes,
