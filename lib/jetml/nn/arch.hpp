@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// jetml/nn/arch.hpp - readable architecture strings and named presets.
+//
+// An architecture is a whitespace-separated list of layer tokens, `name` or `name(a, b, ...)`,
+// e.g. "conv(32,11,same) relu maxpool(2) flatten dense(64) relu dropout(0.5) dense(1)".
+// '#' starts a comment to the end of the line, so an architecture file can be annotated.
+// A whole string that equals a preset name (e.g. "wtag") stands for that preset.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace jetml::nn {
+
+/// One parsed token: its name (lower case) and its comma-separated arguments.
+struct layer_token {
+    std::string name;
+    std::vector<std::string> args;
+};
+
+/// Tokenises an architecture (after preset expansion). Throws usage_error on syntax errors,
+/// naming the position ("architecture: unbalanced '(' in token 3 'conv(32,11'").
+std::vector<layer_token> parse_arch(const std::string& text);
+
+/// The preset's architecture if `text` (trimmed) is a preset name, otherwise `text` itself.
+std::string expand_preset(const std::string& text);
+
+/// A named architecture with where it comes from.
+struct arch_preset {
+    const char* name;
+    const char* arch;
+    const char* about;  ///< source, and which parts are verified vs assumed
+};
+/// All presets: wtag, deeptop, dnn, small, maxout, linear.
+const std::vector<arch_preset>& arch_presets();
+
+/// Canonical one-line form of an architecture (tokens joined by single spaces).
+std::string format_arch(const std::vector<layer_token>& tokens);
+
+}  // namespace jetml::nn

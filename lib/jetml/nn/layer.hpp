@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+// jetml/nn/layer.hpp - the layer interface of jetml's networks and the layer factory.
+//
+// A layer is built for a per-sample input shape, reserves its scratch memory for a batch size
+// once, and then runs forward/backward on whole batches in buffers owned by the model.
+// Layers (architecture tokens, see arch.hpp):
+//   dense(units)                         y = x W^T + b; W (units, in); x flattened (H, W, C order)
+//   conv(filters, k[, stride][, same|valid])  2-D convolution, square kernel, zero padding;
+//                                        W (filters, k, k, in_channels); default stride 1, same
+//   maxpool(k[, stride]) avgpool(k[, stride])  pooling windows, stride defaults to k, no padding
+//   flatten                              (H, W, C) -> (H*W*C,)
+//   dropout(p)                           inverted dropout (scale 1/(1-p) while training)
+//   batchnorm[(momentum[, eps])]         per channel (per feature for vectors); running stats
+//   maxout(units, pieces)                y_j = max_q (x W^T + b)_{j*pieces+q}
+//   relu leakyrelu[(alpha)] elu[(alpha)] tanh sigmoid softmax
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jetml/nn/tensor.hpp"
+#include "jetml/rng.hpp"
+
+namespace jetml::nn {
+
+/// A named parameter array of a layer with its gradient.
+struct param {
+    std::string name;                ///< "weight", "bias", "gamma", "running_mean", ...
+    std::vector<std::size_t> shape;  ///< user-facing shape, e.g. (out, in) for a dense weight
+    buffer value, grad;              ///< grad is the gradient of the last backward()
+    bool trainable = true;           ///< false for running statistics (saved, not optimised)
+    bool decay = true;               ///< L2 / AdamW weight decay applies (weights only)
+    std::size_t size() const { return value.size(); }
+};
+
+/// Base class of all layers. Buffers x, y, dy, dx hold n samples each (n <= reserved batch).
+class layer {
+public:
+    virtual ~layer() = default;
+    /// The architecture token that recreates this layer, e.g. "conv(32,11,1,same)".
+    virtual std::string spec() const = 0;
+    /// Checks the input shape, sizes the parameters (zeroed) and returns the output shape.
+    virtual tshape build(const tshape& in) = 0;
+    /// Random initial parameters (He-uniform weights, zero biases); default: nothing to do.
+    virtual void init(rng& r) { (void)r; }
+    /// Scratch memory for batches of up to n samples; called outside the training loop.
+    virtual void reserve(std::size_t n) { (void)n; }
+    /// y = f(x) for n samples. `train` selects training behaviour (dropout, batch statistics).
+    virtual void forward(const float* x, float* y, std::size_t n, bool train) = 0;
+    /// From dL/dy: writes parameter gradients (overwriting) and dL/dx (skipped if dx is null).
+    /// x and y are the input and output of the last forward() on this batch.
+    virtual void backward(const float* x, const float* y, const float* dy, float* dx,
+                          std::size_t n) = 0;
+    /// Seeds the randomness of a training step (dropout): depends on (seed, step) only.
+    virtual void set_step(std::uint64_t seed, std::uint64_t step) { (void)seed, (void)step; }
+    /// Multiply-adds of one sample's forward pass (for GFLOP/s reports).
+    virtual double flops() const { return 0.0; }
+
+    std::vector<param>& params() { return params_; }
+    const std::vector<param>& params() const { return params_; }
+    const tshape& in_shape() const { return in_; }
+    const tshape& out_shape() const { return out_; }
+
+protected:
+    param& add_param(const std::string& name, std::vector<std::size_t> shape, bool decay,
+                     bool trainable = true);
+    tshape in_, out_;
+    std::vector<param> params_;
+};
+
+/// Makes one layer from a token name and its arguments (positional numbers and words, e.g.
+/// name "conv", args {"32", "11", "same"}). Throws jetml::usage_error naming the token.
+std::unique_ptr<layer> make_layer(const std::string& name, const std::vector<std::string>& args);
+
+}  // namespace jetml::nn

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// jetml/nn/loss.cpp - numerically stable losses on logits, computed in double.
+#include "jetml/nn/loss.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "jetml/error.hpp"
+
+namespace jetml::nn {
+
+const char* loss_name(loss_kind k) {
+    switch (k) {
+        case loss_kind::bce_logits: return "bce";
+        case loss_kind::cce_logits: return "cce";
+        case loss_kind::mse: return "mse";
+    }
+    return "?";
+}
+
+loss_kind parse_loss(const std::string& s) {
+    if (s == "bce") return loss_kind::bce_logits;
+    if (s == "cce") return loss_kind::cce_logits;
+    if (s == "mse") return loss_kind::mse;
+    throw usage_error("unknown loss '" + s + "' (known: bce, cce, mse)");
+}
+
+double loss_eval(loss_kind kind, const float* z, const float* y, const float* w, std::size_t n,
+                 std::size_t d, float* grad) {
+    double total = 0;
+    const double inv_n = n ? 1.0 / double(n) : 0.0;
+    for (std::size_t s = 0; s < n; ++s) {
+        const double ws = w ? w[s] : 1.0;
+        const float* zs = z + s * d;
+        const float* ys = y + s * d;
+        double l = 0;
+        switch (kind) {
+            case loss_kind::bce_logits:
+                for (std::size_t j = 0; j < d; ++j) {
+                    const double zz = zs[j], yy = ys[j];
+                    // log(1+e^z) - z y written so that no exp overflows: max(z,0) + log1p(e^-|z|).
+                    l += std::max(zz, 0.0) - zz * yy + std::log1p(std::exp(-std::fabs(zz)));
+                    if (grad) {
+                        const double e = std::exp(-std::fabs(zz));
+                        const double sig = zz >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+                        grad[s * d + j] = float(ws * inv_n * (sig - yy));
+                    }
+                }
+                break;
+            case loss_kind::cce_logits: {
+                double mx = *std::max_element(zs, zs + d), se = 0, ysum = 0;
+                for (std::size_t j = 0; j < d; ++j) se += std::exp(zs[j] - mx), ysum += ys[j];
+                const double lse = mx + std::log(se);
+                for (std::size_t j = 0; j < d; ++j) {
+                    l -= ys[j] * (zs[j] - lse);
+                    // d/dz_j = softmax_j * sum(y) - y_j  (= softmax - y for normalised targets)
+                    if (grad) grad[s * d + j] = float(ws * inv_n * (std::exp(zs[j] - lse) * ysum - ys[j]));
+                }
+                break;
+            }
+            case loss_kind::mse:
+                for (std::size_t j = 0; j < d; ++j) {
+                    const double r = double(zs[j]) - ys[j];
+                    l += r * r / double(d);
+                    if (grad) grad[s * d + j] = float(ws * inv_n * 2.0 * r / double(d));
+                }
+                break;
+        }
+        total += ws * l;
+    }
+    return total * inv_n;
+}
+
+}  // namespace jetml::nn

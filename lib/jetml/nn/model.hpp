@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// jetml/nn/model.hpp - a sequential network: layers built from an architecture string,
+// activation/gradient buffers allocated once per batch size, train_step and predict.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jetml/nn/layer.hpp"
+#include "jetml/nn/loss.hpp"
+#include "jetml/nn/optim.hpp"
+#include "jetml/nn/tensor.hpp"
+
+namespace jetml::nn {
+
+/// A feed-forward stack of layers.
+///
+/// Inputs are given in the user layout: images (N, C, H, W) as jetimg writes them, feature
+/// vectors (N, D). Images with C > 1 are transposed once to the internal (N, H, W, C).
+/// Outputs are (N, outputs()) raw values (logits for the bce/cce losses).
+/// Everything random (initial weights, dropout masks) comes from jetml::rng streams keyed by
+/// (seed, layer, step), so a run is reproducible for a seed; with the same thread count it is
+/// bitwise identical.
+class sequential {
+public:
+    sequential() = default;
+    /// Builds `arch` (a preset name or a layer string, see arch.hpp) for samples of shape `in`
+    /// and initialises the parameters from `seed`. Throws usage_error for a bad architecture.
+    sequential(const std::string& arch, const tshape& in, std::uint64_t seed);
+    sequential(sequential&&) = default;
+    sequential& operator=(sequential&&) = default;
+
+    /// Canonical architecture string (every argument explicit), e.g. "conv(32,11,1,same) relu".
+    std::string arch() const;
+    const tshape& input_shape() const { return in_; }
+    const tshape& output_shape() const;
+    std::size_t outputs() const { return output_shape().size(); }
+    std::uint64_t seed() const { return seed_; }
+    std::size_t size() const { return layers_.size(); }
+    layer& at(std::size_t i) { return *layers_.at(i); }
+    const layer& at(std::size_t i) const { return *layers_.at(i); }
+    /// Every parameter (trainable or not) in layer order.
+    std::vector<param*> parameters();
+    std::vector<const param*> parameters() const;
+    /// Number of trainable scalars.
+    std::size_t trainable_count() const;
+    /// Multiply-adds of one sample's forward pass.
+    double flops() const;
+
+    /// Allocates activations and scratch for batches of up to n samples (done once; later
+    /// calls with n <= the reserved size do nothing).
+    void reserve(std::size_t n);
+    /// Forward pass of n samples; returns the (n, outputs()) output buffer (valid until the next call).
+    const float* forward(const float* x, std::size_t n, bool train);
+    /// Backward pass from dL/doutput (n, outputs()); fills every parameter's grad.
+    void backward(const float* dout, std::size_t n);
+    /// One optimisation step: forward (training mode), loss, backward, optimiser update at
+    /// learning rate lr. y (n, outputs()), w (n) or null. Returns the batch loss.
+    double train_step(const float* x, const float* y, const float* w, std::size_t n, loss_kind loss,
+                      optimizer& opt, double lr);
+    /// Inference outputs (n, outputs()) of n samples, processed in chunks of `batch`.
+    void predict(const float* x, std::size_t n, float* out, std::size_t batch = 256);
+
+    /// Training steps taken (seeds the dropout masks); saved with the model.
+    std::uint64_t step() const { return step_; }
+    void set_step(std::uint64_t s) { step_ = s; }
+
+private:
+    tshape in_;
+    std::uint64_t seed_ = 1, step_ = 0;
+    std::vector<std::unique_ptr<layer>> layers_;
+    std::vector<buffer> act_;  // act_[i] = input of layer i (act_[0] only if transposed)
+    buffer ga_, gb_;           // ping-pong gradient buffers
+    const float* input_ = nullptr;
+    std::size_t reserved_ = 0;
+};
+
+/// Copies (N, C, H, W) to (N, H, W, C).
+void nchw_to_nhwc(const float* src, float* dst, std::size_t n, std::size_t c, std::size_t h, std::size_t w);
+
+}  // namespace jetml::nn
