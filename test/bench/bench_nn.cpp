@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+// bench_nn - training and inference samples/s of jetml's networks (the four architectures
+// compared with PyTorch in BENCHMARKS.md), and conv2d GFLOP/s against plain OpenBLAS SGEMM.
+//
+//   bench_nn [threads=2] [seconds=2] [batch=128]
+// Prints CSV lines:
+//   model,name,input,batch,threads,train_samples_per_s,infer_samples_per_s,train_gflops
+//   conv,name,shape,threads,fwd_gflops,bwd_gflops,sgemm_same_shape_gflops
+#include <cblas.h>
+#include <omp.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "jetml/nn/kernels.hpp"
+#include "jetml/nn/model.hpp"
+#include "jetml/rng.hpp"
+#include "jetml/threads.hpp"
+
+using namespace jetml::nn;
+using clk = std::chrono::steady_clock;
+
+static double since(clk::time_point t0) {
+    return std::chrono::duration<double>(clk::now() - t0).count();
+}
+
+static std::vector<float> randv(std::size_t n, std::uint64_t seed, double lo = 0, double hi = 1) {
+    jetml::rng g(seed);
+    std::vector<float> v(n);
+    for (auto& x : v) x = float(g.uniform(lo, hi));
+    return v;
+}
+
+static void bench_model(const char* name, const tshape& in, int threads, double secs, std::size_t batch) {
+    sequential m(name, in, 1);
+    const std::size_t nbat = 64;  // distinct batches cycled through, as an epoch would
+    auto x = randv(nbat * batch * in.size(), 2);
+    std::vector<float> y(nbat * batch);
+    jetml::rng g(3);
+    for (auto& v : y) v = float(g.below(2));
+    optim_config oc;
+    optimizer opt(oc);
+    m.reserve(batch);
+    for (std::size_t i = 0; i < 3; ++i)  // warm-up: first-touch, optimiser state
+        m.train_step(x.data(), y.data(), nullptr, batch, loss_kind::bce_logits, opt, 1e-3);
+    std::size_t steps = 0;
+    auto t0 = clk::now();
+    double t = 0;
+    while ((t = since(t0)) < secs) {
+        std::size_t b = steps % nbat;
+        m.train_step(x.data() + b * batch * in.size(), y.data() + b * batch, nullptr, batch,
+                     loss_kind::bce_logits, opt, 1e-3);
+        ++steps;
+    }
+    const double train_rate = double(steps * batch) / t;
+    std::vector<float> out(nbat * batch);
+    m.predict(x.data(), batch, out.data(), batch);
+    std::size_t done = 0;
+    t0 = clk::now();
+    while ((t = since(t0)) < secs / 2) {
+        m.predict(x.data(), nbat * batch, out.data(), batch);
+        done += nbat * batch;
+    }
+    const double infer_rate = double(done) / t;
+    // forward + input gradient + weight gradient = 3 GEMMs of 2 flops per multiply-add
+    std::printf("model,%s,%s,%zu,%d,%.0f,%.0f,%.1f\n", name, in.str().c_str(), batch, threads,
+                train_rate, infer_rate, train_rate * m.flops() * 6 / 1e9);
+    std::fflush(stdout);
+}
+
+static void bench_conv(const char* name, std::size_t h, std::size_t cin, std::size_t k, std::size_t cout,
+                       int threads, double secs, std::size_t batch) {
+    conv_params p;
+    p.n = batch, p.h = p.w = h, p.cin = cin, p.kh = p.kw = k, p.cout = cout, p.stride = 1;
+    conv_geometry(p, true);
+    auto x = randv(p.n * p.in_size(), 1, -1, 1), w = randv(p.cout * p.k(), 2, -1, 1);
+    auto b = randv(p.cout, 3), dy = randv(p.n * p.out_size(), 4, -1, 1);
+    std::vector<float> y(p.n * p.out_size()), dx(x.size()), dw(w.size()), db(cout);
+    conv_workspace ws;
+    const double flop = 2.0 * p.n * p.oh * p.ow * p.cout * p.k();
+    conv2d_forward(p, x.data(), w.data(), b.data(), y.data(), ws);
+    std::size_t it = 0;
+    auto t0 = clk::now();
+    double t;
+    while ((t = since(t0)) < secs / 3) conv2d_forward(p, x.data(), w.data(), b.data(), y.data(), ws), ++it;
+    const double fwd = flop * it / t / 1e9;
+    conv2d_backward(p, x.data(), w.data(), dy.data(), dx.data(), dw.data(), db.data(), ws);
+    it = 0;
+    t0 = clk::now();
+    while ((t = since(t0)) < secs / 3)
+        conv2d_backward(p, x.data(), w.data(), dy.data(), dx.data(), dw.data(), db.data(), ws), ++it;
+    const double bwd = 2 * flop * it / t / 1e9;
+    // The same GEMM as the forward (M = batch*pixels, N = cout, K = k*k*cin), OpenBLAS threads.
+    const int M = int(p.n * p.oh * p.ow), N = int(cout), K = int(p.k());
+    std::vector<float> A(std::size_t(M) * K, 0.5f), C(std::size_t(M) * N);
+    jetml::set_blas_threads(threads);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, A.data(), K, w.data(), K, 0.0f, C.data(), N);
+    it = 0;
+    t0 = clk::now();
+    while ((t = since(t0)) < secs / 3)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, A.data(), K, w.data(), K, 0.0f,
+                    C.data(), N),
+            ++it;
+    jetml::set_blas_threads(1);
+    const double gemm = flop * it / t / 1e9;
+    std::printf("conv,%s,%zux%zux%zu k%zu c%zu,%d,%.1f,%.1f,%.1f\n", name, cin, h, h, k, cout, threads,
+                fwd, bwd, gemm);
+    std::fflush(stdout);
+}
+
+int main(int argc, char** argv) {
+    const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
+    const double secs = argc > 2 ? std::atof(argv[2]) : 2.0;
+    const std::size_t batch = argc > 3 ? std::size_t(std::atoll(argv[3])) : 128;
+    const std::string only = argc > 4 ? argv[4] : "";
+    jetml::set_threads(threads);
+    std::printf("kind,name,input,batch,threads,train_samples_per_s,infer_samples_per_s,train_gflops\n");
+    if (only.empty() || only == "wtag") bench_model("wtag", tshape::image(1, 25, 25), threads, secs, batch);
+    if (only.empty() || only == "deeptop") bench_model("deeptop", tshape::image(1, 40, 40), threads, secs, batch);
+    if (only.empty() || only == "dnn") bench_model("dnn", tshape::vec(625), threads, secs, batch);
+    if (only.empty() || only == "small") bench_model("small", tshape::vec(4), threads, secs, batch);
+    if (only.empty() || only == "conv") {
+        std::printf("kind,name,shape,threads,fwd_gflops,bwd_gflops,sgemm_same_shape_gflops\n");
+        bench_conv("wtag1", 25, 1, 11, 32, threads, secs, batch);
+        bench_conv("wtag2", 12, 32, 3, 32, threads, secs, batch);
+        bench_conv("deeptop2", 40, 8, 4, 8, threads, secs, batch);
+    }
+    return 0;
+}

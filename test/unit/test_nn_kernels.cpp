@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+// Unit tests of jetml/nn/kernels: the fast conv2d/dense kernels (im2col + SGEMM, threads)
+// against their plain reference twins, on the shapes the presets use and on edge cases.
+#include <doctest/doctest.h>
+#include <omp.h>
+
+#include <vector>
+
+#include "jetml/nn/kernels.hpp"
+#include "jetml/rng.hpp"
+
+using namespace jetml::nn;
+
+namespace {
+
+std::vector<float> randv(std::size_t n, std::uint64_t seed) {
+    jetml::rng g(seed);
+    std::vector<float> v(n);
+    for (auto& x : v) x = float(g.uniform(-1, 1));
+    return v;
+}
+
+// Normalised mean squared error sum (a-b)^2 / sum b^2 (ggml's test-backend-ops measure).
+double nmse(const std::vector<float>& a, const std::vector<float>& b) {
+    double num = 0, den = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        num += double(a[i] - b[i]) * (a[i] - b[i]);
+        den += double(b[i]) * b[i];
+    }
+    return den > 0 ? num / den : num;
+}
+
+// float32 sums of up to ~10^4 products of O(1) numbers, in a different order than the
+// double reference: relative error per value ~ sqrt(K) * 6e-8 <= 1e-5, i.e. NMSE <= 1e-10;
+// an indexing error gives NMSE of order 1.
+constexpr double tol = 1e-9;
+
+void compare_conv(conv_params p, bool same, int threads) {
+    conv_geometry(p, same);
+    CAPTURE(p.n); CAPTURE(p.h); CAPTURE(p.cin); CAPTURE(p.kh); CAPTURE(p.cout); CAPTURE(p.stride);
+    CAPTURE(same); CAPTURE(threads);
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(threads);
+    auto x = randv(p.n * p.in_size(), 1), w = randv(p.cout * p.k(), 2), b = randv(p.cout, 3);
+    auto dy = randv(p.n * p.out_size(), 4);
+    std::vector<float> y(p.n * p.out_size(), 7.0f), yr(y.size());
+    conv_workspace ws;
+    conv2d_forward(p, x.data(), w.data(), b.data(), y.data(), ws);
+    conv2d_forward_ref(p, x.data(), w.data(), b.data(), yr.data());
+    CHECK(nmse(y, yr) < tol);
+    std::vector<float> dx(x.size(), 7.0f), dxr(x.size()), dw(w.size(), 7.0f), dwr(w.size()),
+        db(b.size(), 7.0f), dbr(b.size());
+    // twice: the second call must overwrite, not accumulate
+    for (int rep = 0; rep < 2; ++rep)
+        conv2d_backward(p, x.data(), w.data(), dy.data(), dx.data(), dw.data(), db.data(), ws);
+    conv2d_backward_ref(p, x.data(), w.data(), dy.data(), dxr.data(), dwr.data(), dbr.data());
+    CHECK(nmse(dx, dxr) < tol);
+    CHECK(nmse(dw, dwr) < tol);
+    CHECK(nmse(db, dbr) < tol);
+    // dx may be skipped (first layer) without changing dw
+    std::vector<float> dw2(w.size());
+    conv2d_backward(p, x.data(), w.data(), dy.data(), nullptr, dw2.data(), db.data(), ws);
+    CHECK(dw2 == dw);
+    omp_set_num_threads(saved);
+}
+
+conv_params geom(std::size_t n, std::size_t h, std::size_t w, std::size_t cin, std::size_t k,
+                 std::size_t cout, std::size_t stride) {
+    conv_params p;
+    p.n = n, p.h = h, p.w = w, p.cin = cin, p.kh = p.kw = k, p.cout = cout, p.stride = stride;
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("nn kernels: fast conv2d equals the reference twin") {
+    for (int threads : {1, 2, 3}) {
+        compare_conv(geom(8, 25, 25, 1, 11, 32, 1), true, threads);  // W-tag first layer, several blocks
+        compare_conv(geom(5, 12, 12, 32, 3, 32, 1), true, threads);  // W-tag second layer
+        compare_conv(geom(3, 40, 40, 1, 4, 8, 1), true, threads);    // DeepTop, even kernel
+        compare_conv(geom(3, 20, 20, 8, 4, 8, 1), true, threads);
+        compare_conv(geom(4, 9, 7, 3, 3, 5, 2), true, threads);      // stride 2, non-square
+        compare_conv(geom(4, 9, 7, 3, 3, 5, 2), false, threads);
+        compare_conv(geom(3, 6, 6, 4, 1, 3, 1), true, threads);      // pointwise (no im2col)
+        compare_conv(geom(1, 5, 5, 2, 5, 2, 1), false, threads);     // kernel = input
+        compare_conv(geom(1, 4, 4, 2, 7, 2, 1), true, threads);      // kernel > input, same
+    }
+}
+
+TEST_CASE("nn kernels: fast dense equals the reference twin") {
+    struct dims {
+        std::size_t n, in, out;
+    } cases[] = {{128, 625, 300}, {128, 300, 1}, {128, 4, 64}, {7, 64, 64}, {3, 5, 17}, {1, 10, 40}, {130, 288, 64}};
+    for (int threads : {1, 2, 3})
+        for (auto c : cases) {
+            CAPTURE(c.n); CAPTURE(c.in); CAPTURE(c.out); CAPTURE(threads);
+            const int saved = omp_get_max_threads();
+            omp_set_num_threads(threads);
+            auto x = randv(c.n * c.in, 1), w = randv(c.out * c.in, 2), b = randv(c.out, 3),
+                 dy = randv(c.n * c.out, 4);
+            std::vector<float> y(c.n * c.out, 7.0f), yr(y.size());
+            dense_forward(c.n, c.in, c.out, x.data(), w.data(), b.data(), y.data());
+            dense_forward_ref(c.n, c.in, c.out, x.data(), w.data(), b.data(), yr.data());
+            CHECK(nmse(y, yr) < tol);
+            std::vector<float> dx(x.size(), 7.0f), dxr(x.size()), dw(w.size(), 7.0f), dwr(w.size()),
+                db(c.out, 7.0f), dbr(c.out);
+            dense_backward(c.n, c.in, c.out, x.data(), w.data(), dy.data(), dx.data(), dw.data(), db.data());
+            dense_backward_ref(c.n, c.in, c.out, x.data(), w.data(), dy.data(), dxr.data(), dwr.data(), dbr.data());
+            CHECK(nmse(dx, dxr) < tol);
+            CHECK(nmse(dw, dwr) < tol);
+            CHECK(nmse(db, dbr) < tol);
+            omp_set_num_threads(saved);
+        }
+}
+
+TEST_CASE("nn kernels: the test measure detects a wrong result") {
+    std::vector<float> a = {1, 2, 3}, b = {1, 2, 3.01f};
+    CHECK(nmse(a, b) > tol);
+}
