@@ -395,6 +395,8 @@ int main(int argc, char** argv) {
             dash += weights_path == "-";
             if (dash > 1) throw usage_error("standard input ('-') can be used for one input only");
         }
+        if (curve_path == "-" && out_path == "-")
+            throw usage_error("--curve - and the summary cannot both go to standard output; use -o FILE");
         if (plot_prefix == "-") throw usage_error("--plot takes a file name prefix, not '-'");
 
         //-- read -----------------------------------------------------------------------------
