@@ -111,12 +111,47 @@ static void bench_conv(const char* name, std::size_t h, std::size_t cin, std::si
     std::fflush(stdout);
 }
 
+// Per-layer forward/backward milliseconds of one training batch (bench_nn T S B profile:NAME).
+static void profile(const std::string& name, const tshape& in, std::size_t batch) {
+    sequential m(name, in, 1);
+    std::vector<std::vector<float>> act(m.size() + 1), grad(m.size() + 1);
+    act[0] = randv(batch * in.size(), 2);
+    grad[0].resize(act[0].size());
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        m.at(i).reserve(batch);
+        act[i + 1].resize(batch * m.at(i).out_shape().size());
+        grad[i + 1] = randv(act[i + 1].size(), 5, -1, 1);
+    }
+    const int reps = 20;
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        layer& l = m.at(i);
+        l.forward(act[i].data(), act[i + 1].data(), batch, true);
+        auto t0 = clk::now();
+        for (int r = 0; r < reps; ++r) l.forward(act[i].data(), act[i + 1].data(), batch, true);
+        double tf = since(t0) / reps;
+        t0 = clk::now();
+        for (int r = 0; r < reps; ++r)
+            l.backward(act[i].data(), act[i + 1].data(), grad[i + 1].data(), i ? grad[i].data() : nullptr, batch);
+        double tb = since(t0) / reps;
+        std::printf("layer,%zu,%s,%.3f ms fwd,%.3f ms bwd,%.1f GFLOP/s fwd\n", i, l.spec().c_str(), tf * 1e3,
+                    tb * 1e3, l.flops() > 0 ? 2 * l.flops() * batch / tf / 1e9 : 0.0);
+    }
+}
+
 int main(int argc, char** argv) {
     const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
     const double secs = argc > 2 ? std::atof(argv[2]) : 2.0;
     const std::size_t batch = argc > 3 ? std::size_t(std::atoll(argv[3])) : 128;
     const std::string only = argc > 4 ? argv[4] : "";
     jetml::set_threads(threads);
+    if (only.rfind("profile:", 0) == 0) {
+        const std::string n = only.substr(8);
+        tshape in = n == "wtag" || n == "dnn" || n == "maxout" ? tshape::image(1, 25, 25)
+                    : n == "deeptop"                           ? tshape::image(1, 40, 40)
+                                                               : tshape::vec(4);
+        profile(n, in, batch);
+        return 0;
+    }
     std::printf("kind,name,input,batch,threads,train_samples_per_s,infer_samples_per_s,train_gflops\n");
     if (only.empty() || only == "wtag") bench_model("wtag", tshape::image(1, 25, 25), threads, secs, batch);
     if (only.empty() || only == "deeptop") bench_model("deeptop", tshape::image(1, 40, 40), threads, secs, batch);

@@ -177,31 +177,34 @@ public:
         for (std::size_t s = 0; s < n; ++s) {
             const float* xs = x + s * in_.size();
             float* dxs = dx + s * in_.size();
+            std::vector<float> taken(max_ ? C : 0);
             std::fill(dxs, dxs + in_.size(), 0.0f);
             for (std::size_t oy = 0; oy < oh_; ++oy)
                 for (std::size_t ox = 0; ox < ow_; ++ox) {
                     const std::size_t o = s * out_.size() + (oy * ow_ + ox) * C;
                     const std::size_t base = (oy * stride_ * W + ox * stride_) * C;
-                    for (std::size_t c = 0; c < C; ++c) {
-                        if (max_) {
-                            // The gradient goes to the first maximum in the window (row-major).
-                            std::size_t arg = base + c;
-                            bool found = false;
-                            for (std::size_t ky = 0; ky < k_ && !found; ++ky)
-                                for (std::size_t kx = 0; kx < k_; ++kx) {
-                                    std::size_t i = base + (ky * W + kx) * C + c;
-                                    if (xs[i] == y[o + c]) {
-                                        arg = i;
-                                        found = true;
-                                        break;
-                                    }
+                    const float* yo = y + o;
+                    const float* go = dy + o;
+                    if (max_) {
+                        // The gradient goes to the first maximum of each window (row-major), as
+                        // a branch-free select across the contiguous channels.
+                        for (std::size_t c = 0; c < C; ++c) taken[c] = 0.0f;
+                        for (std::size_t ky = 0; ky < k_; ++ky)
+                            for (std::size_t kx = 0; kx < k_; ++kx) {
+                                const float* xi = xs + base + (ky * W + kx) * C;
+                                float* di = dxs + base + (ky * W + kx) * C;
+                                for (std::size_t c = 0; c < C; ++c) {
+                                    const float hit = (xi[c] == yo[c] ? 1.0f : 0.0f) * (1.0f - taken[c]);
+                                    di[c] += hit * go[c];
+                                    taken[c] += hit;
                                 }
-                            dxs[arg] += dy[o + c];
-                        } else {
-                            for (std::size_t ky = 0; ky < k_; ++ky)
-                                for (std::size_t kx = 0; kx < k_; ++kx)
-                                    dxs[base + (ky * W + kx) * C + c] += dy[o + c] * inv;
-                        }
+                            }
+                    } else {
+                        for (std::size_t ky = 0; ky < k_; ++ky)
+                            for (std::size_t kx = 0; kx < k_; ++kx) {
+                                float* di = dxs + base + (ky * W + kx) * C;
+                                for (std::size_t c = 0; c < C; ++c) di[c] += go[c] * inv;
+                            }
                     }
                 }
         }
@@ -437,11 +440,17 @@ public:
         switch (kind_) {
             case act::relu:
 #pragma omp parallel for simd schedule(static) if (m > par_elems)
-                for (std::size_t i = 0; i < m; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+                for (std::size_t i = 0; i < m; ++i) {
+                    const float v = x[i];
+                    y[i] = v > 0.0f ? v : 0.0f;
+                }
                 break;
             case act::leakyrelu:
 #pragma omp parallel for simd schedule(static) if (m > par_elems)
-                for (std::size_t i = 0; i < m; ++i) y[i] = x[i] > 0.0f ? x[i] : a * x[i];
+                for (std::size_t i = 0; i < m; ++i) {
+                    const float v = x[i];
+                    y[i] = v > 0.0f ? v : a * v;
+                }
                 break;
             case act::elu:
 #pragma omp parallel for schedule(static) if (m > par_elems)
@@ -478,17 +487,28 @@ public:
         const std::size_t m = n * in_.size();
         const float a = alpha_;
         switch (kind_) {
+            // Loads happen unconditionally (locals), so the selects vectorise instead of
+            // becoming unpredictable branches.
             case act::relu:
 #pragma omp parallel for simd schedule(static) if (m > par_elems)
-                for (std::size_t i = 0; i < m; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+                for (std::size_t i = 0; i < m; ++i) {
+                    const float g = dy[i];
+                    dx[i] = x[i] > 0.0f ? g : 0.0f;
+                }
                 break;
             case act::leakyrelu:
 #pragma omp parallel for simd schedule(static) if (m > par_elems)
-                for (std::size_t i = 0; i < m; ++i) dx[i] = x[i] > 0.0f ? dy[i] : a * dy[i];
+                for (std::size_t i = 0; i < m; ++i) {
+                    const float g = dy[i];
+                    dx[i] = x[i] > 0.0f ? g : a * g;
+                }
                 break;
             case act::elu:  // d/dx a(e^x - 1) = a e^x = y + a
 #pragma omp parallel for simd schedule(static) if (m > par_elems)
-                for (std::size_t i = 0; i < m; ++i) dx[i] = x[i] > 0.0f ? dy[i] : dy[i] * (y[i] + a);
+                for (std::size_t i = 0; i < m; ++i) {
+                    const float g = dy[i], yy = y[i];
+                    dx[i] = x[i] > 0.0f ? g : g * (yy + a);
+                }
                 break;
             case act::tanh:
 #pragma omp parallel for simd schedule(static) if (m > par_elems)
