@@ -1,0 +1,906 @@
+// SPDX-License-Identifier: MIT
+// jetml/image.cpp - jet images: the steps, the presets, pixel statistics.
+#include "jetml/image.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <sstream>
+
+#include "jetml/error.hpp"
+#include "jetml/npy.hpp"
+
+namespace jetml::image {
+
+namespace {
+
+constexpr double pi = 3.141592653589793238462643383279502884197;
+constexpr double twopi = 6.283185307179586476925286766559005768394;
+
+/// d wrapped into (-pi, pi].
+inline double wrap(double d) {
+    while (d > pi) d -= twopi;
+    while (d <= -pi) d += twopi;
+    return d;
+}
+
+/// Bin edges e_k = k * step + lo (k < n), e_n = hi: numpy's linspace(lo, hi, n + 1).
+struct axis_bins {
+    double lo, hi, step;
+    std::size_t n;
+    axis_bins(double l, double h, std::size_t nn) : lo(l), hi(h), step((h - l) / double(nn)), n(nn) {}
+    double edge(std::size_t k) const { return k >= n ? hi : double(k) * step + lo; }
+    double centre(std::size_t k) const { return 0.5 * (edge(k) + edge(k + 1)); }
+    /// Index with histogram2d semantics ([e_k, e_k+1), last closed), or -1 outside.
+    long left_closed(double v) const {
+        if (!(v >= lo) || v > hi) return -1;
+        if (v == hi) return long(n) - 1;
+        long k = long(std::floor((v - lo) / step));
+        if (k < 0) k = 0;
+        if (k > long(n) - 1) k = long(n) - 1;
+        while (k > 0 && v < edge(std::size_t(k))) --k;
+        while (k + 1 < long(n) && v >= edge(std::size_t(k + 1))) ++k;
+        return k;
+    }
+    /// Index with searchsorted semantics ((e_k, e_k+1]), or -1 outside.
+    long right_closed(double v) const {
+        if (!(v > lo) || v > hi) return -1;
+        long k = long(std::ceil((v - lo) / step)) - 1;
+        if (k < 0) k = 0;
+        if (k > long(n) - 1) k = long(n) - 1;
+        while (k > 0 && v <= edge(std::size_t(k))) --k;
+        while (k + 1 < long(n) && v > edge(std::size_t(k + 1))) ++k;
+        return k;
+    }
+};
+
+/// EnergyFlow's nearest-centre index of absolute coordinate v around absolute centre c.
+inline long nearest_index(double v, double c, double pw, std::size_t n) {
+    const double cent = std::ceil(c / pw - 0.5) - double(n / 2);
+    const double i = std::ceil(v / pw - 0.5) - cent;
+    if (!(i >= 0) || i >= double(n)) return -1;
+    return long(i);
+}
+
+std::string lower_choices(const char* what, const std::string& s, const char* choices) {
+    return std::string("invalid ") + what + " '" + s + "'; choose one of: " + choices;
+}
+
+}  // namespace
+
+//---------------------------------------------------------------------------------------------
+// option words
+
+centre_mode parse_centre(const std::string& s) {
+    if (s == "none") return centre_mode::none;
+    if (s == "ptcentroid") return centre_mode::ptcentroid;
+    if (s == "jet-axis") return centre_mode::jet_axis;
+    if (s == "hardest") return centre_mode::hardest;
+    if (s == "leading-subjet") return centre_mode::leading_subjet;
+    if (s == "max-pixel") return centre_mode::max_pixel;
+    throw usage_error(lower_choices("--centre", s, "none, ptcentroid, jet-axis, hardest, leading-subjet, max-pixel"));
+}
+rotate_mode parse_rotate(const std::string& s) {
+    if (s == "none") return rotate_mode::none;
+    if (s == "pca") return rotate_mode::pca;
+    if (s == "subjet2") return rotate_mode::subjet2;
+    if (s == "pixel-subjet2") return rotate_mode::pixel_subjet2;
+    if (s == "max2") return rotate_mode::max2;
+    throw usage_error(lower_choices("--rotate", s, "none, pca, subjet2, pixel-subjet2, max2"));
+}
+binning parse_binning(const std::string& s) {
+    if (s == "left-closed") return binning::left_closed;
+    if (s == "right-closed") return binning::right_closed;
+    if (s == "nearest") return binning::nearest;
+    throw usage_error(lower_choices("--binning", s, "left-closed, right-closed, nearest"));
+}
+intensity parse_intensity(const std::string& s) {
+    if (s == "pt") return intensity::pt;
+    if (s == "e") return intensity::e;
+    if (s == "count") return intensity::count;
+    throw usage_error(lower_choices("channel", s, "pt, e, count"));
+}
+norm_mode parse_norm(const std::string& s) {
+    if (s == "none") return norm_mode::none;
+    if (s == "l1") return norm_mode::l1;
+    if (s == "l2") return norm_mode::l2;
+    if (s == "sumsq") return norm_mode::sumsq;
+    if (s == "total") return norm_mode::total;
+    throw usage_error(lower_choices("--normalise", s, "none, l1, l2, sumsq, total"));
+}
+standardise_mode parse_standardise(const std::string& s) {
+    if (s == "none") return standardise_mode::none;
+    if (s == "center") return standardise_mode::center;
+    if (s == "std") return standardise_mode::std;
+    if (s == "std1") return standardise_mode::std1;
+    if (s == "moment4") return standardise_mode::moment4;
+    if (s == "center-std") return standardise_mode::center_std;
+    if (s == "center-std1") return standardise_mode::center_std1;
+    if (s == "center-moment4") return standardise_mode::center_moment4;
+    throw usage_error(lower_choices("--standardise", s, "none, center, std, std1, moment4, center-std, center-std1, center-moment4"));
+}
+void parse_flip(const std::string& s, params& p) {
+    p.flip_x = p.flip_y = flip_rule::none;
+    p.flip_x_by = flip_by::intensity;
+    if (s == "none" || s.empty()) return;
+    std::stringstream ss(s);
+    std::string term;
+    while (std::getline(ss, term, ',')) {
+        if (term == "x+") p.flip_x = flip_rule::positive;
+        else if (term == "x-") p.flip_x = flip_rule::negative;
+        else if (term == "y+") p.flip_y = flip_rule::positive;
+        else if (term == "y-") p.flip_y = flip_rule::negative;
+        else if (term == "subjet3") p.flip_x = flip_rule::positive, p.flip_x_by = flip_by::subjet3;
+        else if (term == "max3") p.flip_x = flip_rule::positive, p.flip_x_by = flip_by::max3;
+        else throw usage_error(lower_choices("--flip term", term, "none, or a comma list of x+, x-, y+, y-, subjet3, max3"));
+    }
+}
+
+//---------------------------------------------------------------------------------------------
+// params and presets
+
+void params::check() const {
+    if (npix_x == 0 || npix_y == 0 || npix_x > 4096 || npix_y > 4096)
+        throw usage_error("the grid must have 1 to 4096 pixels per side");
+    if (!(x_hi > x_lo) || !(y_hi > y_lo) || !std::isfinite(x_lo) || !std::isfinite(x_hi) || !std::isfinite(y_lo) ||
+        !std::isfinite(y_hi))
+        throw usage_error("the image window must have finite ranges with lo < hi");
+    if (channels.empty()) throw usage_error("at least one channel is needed");
+    if (!(subjet_R > 0)) throw usage_error("--subjet-r must be positive");
+    if (!(subjet_fcut >= 0 && subjet_fcut < 1)) throw usage_error("--subjet-fcut must be in [0, 1)");
+    if (!(min_in_window >= 0 && min_in_window <= 1)) throw usage_error("--min-in-window must be in [0, 1]");
+    if (!(pt_cut >= 0)) throw usage_error("--pt-cut must be >= 0");
+    if (!std::isfinite(rotate_angle)) throw usage_error("--rotate-angle must be finite");
+}
+
+namespace {
+const char* name_of(centre_mode c) {
+    switch (c) {
+    case centre_mode::none: return "none";
+    case centre_mode::ptcentroid: return "ptcentroid";
+    case centre_mode::jet_axis: return "jet-axis";
+    case centre_mode::hardest: return "hardest";
+    case centre_mode::leading_subjet: return "leading-subjet";
+    case centre_mode::max_pixel: return "max-pixel";
+    }
+    return "?";
+}
+const char* name_of(rotate_mode r) {
+    switch (r) {
+    case rotate_mode::none: return "none";
+    case rotate_mode::pca: return "pca";
+    case rotate_mode::subjet2: return "subjet2";
+    case rotate_mode::pixel_subjet2: return "pixel-subjet2";
+    case rotate_mode::max2: return "max2";
+    }
+    return "?";
+}
+const char* name_of(binning b) {
+    switch (b) {
+    case binning::left_closed: return "left-closed";
+    case binning::right_closed: return "right-closed";
+    case binning::nearest: return "nearest";
+    }
+    return "?";
+}
+const char* name_of(norm_mode n) {
+    switch (n) {
+    case norm_mode::none: return "none";
+    case norm_mode::l1: return "l1";
+    case norm_mode::l2: return "l2";
+    case norm_mode::sumsq: return "sumsq";
+    case norm_mode::total: return "total";
+    }
+    return "?";
+}
+const char* name_of(intensity i) { return i == intensity::pt ? "pt" : i == intensity::e ? "e" : "count"; }
+std::string flip_text(const params& p) {
+    std::string s;
+    auto add = [&](const std::string& t) { s += (s.empty() ? "" : ",") + t; };
+    if (p.flip_x != flip_rule::none) {
+        if (p.flip_x_by == flip_by::subjet3) add("subjet3");
+        else if (p.flip_x_by == flip_by::max3) add("max3");
+        else add(p.flip_x == flip_rule::positive ? "x+" : "x-");
+    }
+    if (p.flip_y != flip_rule::none) add(p.flip_y == flip_rule::positive ? "y+" : "y-");
+    return s.empty() ? "none" : s;
+}
+}  // namespace
+
+std::string params::description() const {
+    std::ostringstream o;
+    o.precision(6);
+    const char* xn = image_coord == coord::eta ? "eta" : "y";
+    o << "image " << npix_x << "x" << npix_y << " over " << xn << " [" << x_lo << ", " << x_hi << "], phi [" << y_lo
+      << ", " << y_hi << "], binning " << name_of(bin) << ", channels ";
+    for (std::size_t c = 0; c < channels.size(); ++c) o << (c ? "," : "") << name_of(channels[c]);
+    o << "; centre " << name_of(centre) << ", rotate " << name_of(rotate);
+    if (rotate == rotate_mode::subjet2 || rotate == rotate_mode::pixel_subjet2 || rotate == rotate_mode::max2)
+        o << " to " << rotate_angle << " rad";
+    o << ", flip " << flip_text(*this) << " (" << (flip_on == flip_level::pixels ? "pixel sums" : "constituents") << ")";
+    if (centre == centre_mode::leading_subjet || rotate == rotate_mode::subjet2 ||
+        rotate == rotate_mode::pixel_subjet2 || flip_x_by == flip_by::subjet3 || trim)
+        o << ", kt subjets R=" << subjet_R << " fcut=" << subjet_fcut << (trim ? " (trimmed)" : "");
+    o << ", normalise " << name_of(norm) << ", rows " << (rows == layout::x_rows ? xn : "phi");
+    return o.str();
+}
+
+const char* preset_names() { return "deoliveira, energyflow, deeptop, macaluso-shih"; }
+
+params preset(const std::string& name) {
+    params p;
+    if (name == "deoliveira") {
+        // 1511.05190 / deepjets: 25x25, 0.1 x 0.1 over +-1.25, leading kt subjet (R=0.3, 5%) at
+        // the origin, second subjet straight down (-pi/2), heavier half at +eta; np.histogram2d bins.
+        p.centre = centre_mode::leading_subjet;
+        p.rotate = rotate_mode::subjet2;
+        p.rotate_angle = -pi / 2;
+        p.flip_x = flip_rule::positive;
+        p.subjet_R = 0.3, p.subjet_fcut = 0.05;
+        p.npix_x = p.npix_y = 25;
+        p.x_lo = p.y_lo = -1.25, p.x_hi = p.y_hi = 1.25;
+        p.bin = binning::left_closed;
+        p.norm = norm_mode::none;
+        p.rows = layout::x_rows;
+    } else if (name == "energyflow") {
+        // EnergyFlow utils.pixelate(npix=33, img_width=0.8, norm=True): pT centroid snapped to a
+        // pixel centre, nearest-centre binning, rows = phi, L1 normalisation.
+        p.centre = centre_mode::ptcentroid;
+        p.npix_x = p.npix_y = 33;
+        p.x_lo = p.y_lo = -0.4, p.x_hi = p.y_hi = 0.4;
+        p.bin = binning::nearest;
+        p.norm = norm_mode::l1;
+        p.rows = layout::phi_rows;
+    } else if (name == "deeptop") {
+        // DeepTop 1701.08784 as described there: 40x40, hottest pixel at the centre, second
+        // maximum to 12 o'clock, third maximum to the right, per-image pT normalisation.
+        p.centre = centre_mode::max_pixel;
+        p.rotate = rotate_mode::max2;
+        p.rotate_angle = pi / 2;
+        p.flip_x = flip_rule::positive, p.flip_x_by = flip_by::max3;
+        p.npix_x = p.npix_y = 40;
+        p.x_lo = p.y_lo = -2.0, p.x_hi = p.y_hi = 2.0;
+        p.bin = binning::left_closed;
+        p.norm = norm_mode::l1;
+        p.rows = layout::x_rows;
+    } else if (name == "macaluso-shih") {
+        // 1803.00107 image_preprocess.py: 37x37 over +-1.6 (linspace edges, searchsorted bins),
+        // pT centroid, principal axis onto eta, pT / sum pT, flips by pixel sums (phi: heavier
+        // half at +phi; eta: heavier half in the low-eta rows), flag jets with < 95% in window.
+        p.centre = centre_mode::ptcentroid;
+        p.rotate = rotate_mode::pca;
+        p.flip_x = flip_rule::negative;
+        p.flip_y = flip_rule::positive;
+        p.flip_on = flip_level::pixels;
+        p.npix_x = p.npix_y = 37;
+        p.x_lo = p.y_lo = -1.6, p.x_hi = p.y_hi = 1.6;
+        p.bin = binning::right_closed;
+        p.norm = norm_mode::total;
+        p.min_in_window = 0.95;
+        p.rows = layout::x_rows;
+    } else {
+        throw usage_error("unknown preset '" + name + "'; choose one of: " + preset_names());
+    }
+    return p;
+}
+
+//---------------------------------------------------------------------------------------------
+// kt subjets (small self-contained O(n^2) clustering; FastJet's N2Plain scheme of nearest
+// neighbours, E-scheme recombination, distances in rapidity and phi)
+
+std::vector<subjet> leading_subjets(const double* pt, const double* xin, const double* phi, const double* m,
+                                    std::size_t n, coord input, coord output, double R, double fcut,
+                                    std::vector<int>* member) {
+    struct pj {
+        double px, py, pz, e, kt2, y, phi;
+        int nn;
+        double nn_dist;
+        bool active;
+    };
+    std::vector<pj> j(n);
+    std::vector<int> owner(n);  // particle -> pseudojet index
+    std::vector<int> parent;    // pseudojet merge forest for membership (union by index)
+    double jx = 0, jy = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double mt = std::sqrt(pt[i] * pt[i] + m[i] * m[i]);
+        const double pz = input == coord::eta ? pt[i] * std::sinh(xin[i]) : mt * std::sinh(xin[i]);
+        const double e = std::sqrt(mt * mt + pz * pz);
+        pj& q = j[i];
+        q.px = pt[i] * std::cos(phi[i]), q.py = pt[i] * std::sin(phi[i]), q.pz = pz, q.e = e;
+        q.kt2 = q.px * q.px + q.py * q.py;
+        q.y = 0.5 * std::log((e + pz) / (e - pz));
+        if (!std::isfinite(q.y)) q.y = pz > 0 ? 1e5 : -1e5;
+        q.phi = std::atan2(q.py, q.px);
+        if (q.phi < 0) q.phi += twopi;
+        q.active = true;
+        owner[i] = int(i);
+        jx += q.px, jy += q.py;
+    }
+    const double jet_pt = std::hypot(jx, jy);
+    const double R2 = R * R;
+    auto dist2 = [](const pj& a, const pj& b) {
+        double dphi = std::abs(a.phi - b.phi);
+        if (dphi > pi) dphi = twopi - dphi;
+        const double dy = a.y - b.y;
+        return dphi * dphi + dy * dy;
+    };
+    auto find_nn = [&](std::size_t a) {
+        j[a].nn = -1;
+        j[a].nn_dist = R2;
+        for (std::size_t b = 0; b < j.size(); ++b) {
+            if (b == a || !j[b].active) continue;
+            const double d = dist2(j[a], j[b]);
+            if (d < j[a].nn_dist) j[a].nn_dist = d, j[a].nn = int(b);
+        }
+    };
+    for (std::size_t a = 0; a < n; ++a) find_nn(a);
+    std::vector<int> merged_into(n, -1);
+    std::vector<std::size_t> finals;
+    std::size_t left = n;
+    while (left > 0) {
+        // smallest d = nn_dist * min(kt2_a, kt2_nn)  (beam: R^2 * kt2_a; all divided by R^2)
+        std::size_t best = 0;
+        double dbest = std::numeric_limits<double>::infinity();
+        for (std::size_t a = 0; a < j.size(); ++a) {
+            if (!j[a].active) continue;
+            double k = j[a].kt2;
+            if (j[a].nn >= 0 && j[std::size_t(j[a].nn)].kt2 < k) k = j[std::size_t(j[a].nn)].kt2;
+            const double d = j[a].nn_dist * k;
+            if (d < dbest) dbest = d, best = a;
+        }
+        const int nb = j[best].nn;
+        if (nb < 0) {  // beam: a final subjet
+            j[best].active = false;
+            finals.push_back(best);
+            --left;
+            for (std::size_t a = 0; a < j.size(); ++a)
+                if (j[a].active && j[a].nn == int(best)) find_nn(a);
+            continue;
+        }
+        pj c{};
+        const pj &a1 = j[best], &a2 = j[std::size_t(nb)];
+        c.px = a1.px + a2.px, c.py = a1.py + a2.py, c.pz = a1.pz + a2.pz, c.e = a1.e + a2.e;
+        c.kt2 = c.px * c.px + c.py * c.py;
+        c.y = (c.e > std::abs(c.pz)) ? 0.5 * std::log((c.e + c.pz) / (c.e - c.pz)) : (c.pz > 0 ? 1e5 : -1e5);
+        c.phi = c.kt2 > 0 ? std::atan2(c.py, c.px) : 0.0;
+        if (c.phi < 0) c.phi += twopi;
+        c.active = true;
+        j[best].active = false;
+        j[std::size_t(nb)].active = false;
+        const int ci = int(j.size());
+        merged_into[best] = ci;
+        merged_into[std::size_t(nb)] = ci;
+        merged_into.push_back(-1);
+        j.push_back(c);
+        --left;
+        find_nn(std::size_t(ci));
+        for (std::size_t a = 0; a + 1 < j.size(); ++a) {
+            if (!j[a].active) continue;
+            if (j[a].nn == int(best) || j[a].nn == nb) {
+                find_nn(a);
+            } else {
+                const double d = dist2(j[a], j[std::size_t(ci)]);
+                if (d < j[a].nn_dist) j[a].nn_dist = d, j[a].nn = ci;
+            }
+        }
+    }
+    std::vector<std::pair<double, std::size_t>> order;
+    for (std::size_t f : finals) {
+        const double p = std::sqrt(j[f].kt2);
+        if (p > fcut * jet_pt) order.emplace_back(p, f);
+    }
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<subjet> out;
+    std::vector<int> rank(j.size(), -1);
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        const pj& q = j[order[k].second];
+        rank[order[k].second] = int(k);
+        double x = q.y;
+        if (output == coord::eta) x = order[k].first > 0 ? std::asinh(q.pz / order[k].first) : (q.pz > 0 ? 1e5 : -1e5);
+        double ph = q.phi > pi ? q.phi - twopi : q.phi;
+        out.push_back({order[k].first, x, ph});
+    }
+    if (member) {
+        member->assign(n, -1);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::size_t k = i;
+            while (merged_into[k] >= 0) k = std::size_t(merged_into[k]);
+            (*member)[i] = rank[k];
+        }
+    }
+    return out;
+}
+
+//---------------------------------------------------------------------------------------------
+// pixel-space rotation: cubic B-spline
+
+namespace {
+/// In-place cubic B-spline prefilter of n samples with stride s, mirror (whole-sample symmetric)
+/// boundary, as scipy.ndimage.spline_filter1d(order=3, mode='mirror').
+void spline_prefilter(double* c, std::size_t n, std::size_t s) {
+    if (n < 2) return;
+    const double z = std::sqrt(3.0) - 2.0;
+    const double lambda = (1.0 - z) * (1.0 - 1.0 / z);
+    for (std::size_t k = 0; k < n; ++k) c[k * s] *= lambda;
+    // causal initialisation (mirror): the exact sum over one period 2n - 2 of the symmetric
+    // extension (Unser's InitialCausalCoefficient, full loop)
+    double zn = z;
+    const double iz = 1.0 / z;
+    double z2n = std::pow(z, double(n - 1));
+    double sum = c[0] + z2n * c[(n - 1) * s];
+    z2n *= z2n * iz;
+    for (std::size_t k = 1; k + 1 < n; ++k) {
+        sum += (zn + z2n) * c[k * s];
+        zn *= z;
+        z2n *= iz;
+    }
+    c[0] = sum / (1.0 - zn * zn);
+    for (std::size_t k = 1; k < n; ++k) c[k * s] += z * c[(k - 1) * s];
+    c[(n - 1) * s] = (z / (z * z - 1.0)) * (c[(n - 1) * s] + z * c[(n - 2) * s]);
+    for (std::size_t k = n - 1; k-- > 0;) c[k * s] = z * (c[(k + 1) * s] - c[k * s]);
+}
+
+inline long mirror_index(long i, long n) {
+    if (n == 1) return 0;
+    const long period = 2 * (n - 1);
+    i %= period;
+    if (i < 0) i += period;
+    return i < n ? i : period - i;
+}
+
+void bspline_weights(double f, double w[4]) {
+    const double f2 = f * f, f3 = f2 * f, g = 1.0 - f;
+    w[0] = g * g * g / 6.0;
+    w[1] = (4.0 - 6.0 * f2 + 3.0 * f3) / 6.0;
+    w[2] = (1.0 + 3.0 * f + 3.0 * f2 - 3.0 * f3) / 6.0;
+    w[3] = f3 / 6.0;
+}
+}  // namespace
+
+void rotate_pixels(const double* in, double* out, std::size_t nx, std::size_t ny, double angle, double dx, double dy) {
+    std::vector<double> coef(in, in + nx * ny);  // layout [ix][iy]
+    for (std::size_t ix = 0; ix < nx; ++ix) spline_prefilter(coef.data() + ix * ny, ny, 1);
+    for (std::size_t iy = 0; iy < ny; ++iy) spline_prefilter(coef.data() + iy, nx, ny);
+    const double cx = 0.5 * double(nx - 1), cy = 0.5 * double(ny - 1);
+    const double c = std::cos(angle), s = std::sin(angle);
+    // scipy treats a coordinate as inside when it lies in [-eps, n - 1 + eps]; eps is its
+    // tolerance for round-off in the mapped coordinates
+    const double eps = 1e-9;
+    for (std::size_t ix = 0; ix < nx; ++ix) {
+        for (std::size_t iy = 0; iy < ny; ++iy) {
+            const double X = (double(ix) - cx) * dx, Y = (double(iy) - cy) * dy;
+            // source point: rotate the output point back by -angle
+            const double sx = (c * X + s * Y) / dx + cx, sy = (-s * X + c * Y) / dy + cy;
+            double v = 0;
+            if (sx >= -eps && sx <= double(nx - 1) + eps && sy >= -eps && sy <= double(ny - 1) + eps) {
+                const double fx0 = std::floor(sx), fy0 = std::floor(sy);
+                double wx[4], wy[4];
+                bspline_weights(sx - fx0, wx);
+                bspline_weights(sy - fy0, wy);
+                for (int a = 0; a < 4; ++a) {
+                    const long jx = mirror_index(long(fx0) - 1 + a, long(nx));
+                    double row = 0;
+                    for (int b = 0; b < 4; ++b) row += wy[b] * coef[std::size_t(jx) * ny + std::size_t(mirror_index(long(fy0) - 1 + b, long(ny)))];
+                    v += wx[a] * row;
+                }
+            }
+            out[ix * ny + iy] = v;
+        }
+    }
+}
+
+//---------------------------------------------------------------------------------------------
+// one jet
+
+namespace {
+
+/// Index of pixel (ix, iy) of channel ch in the (C, H, W) output.
+inline std::size_t out_index(const params& p, std::size_t ch, std::size_t ix, std::size_t iy) {
+    return p.rows == layout::x_rows ? (ch * p.npix_x + ix) * p.npix_y + iy : (ch * p.npix_y + iy) * p.npix_x + ix;
+}
+
+struct binner {
+    const params& p;
+    axis_bins bx, by;
+    bool absolute;   // nearest rule on absolute coordinates around (cx, cy)
+    double cx = 0, cy = 0;
+    explicit binner(const params& pp)
+        : p(pp), bx(pp.x_lo, pp.x_hi, pp.npix_x), by(pp.y_lo, pp.y_hi, pp.npix_y), absolute(false) {}
+    /// Pixel of a point; false if outside. (u, v) are centred coordinates, (ax, ay) absolute ones.
+    bool operator()(double u, double v, double ax, double ay, long& ix, long& iy) const {
+        switch (p.bin) {
+        case binning::left_closed: ix = bx.left_closed(u), iy = by.left_closed(v); break;
+        case binning::right_closed: ix = bx.right_closed(u), iy = by.right_closed(v); break;
+        case binning::nearest:
+            if (absolute) ix = nearest_index(ax, cx, bx.step, p.npix_x), iy = nearest_index(ay, cy, by.step, p.npix_y);
+            else ix = nearest_index(u, 0.0, bx.step, p.npix_x), iy = nearest_index(v, 0.0, by.step, p.npix_y);
+            break;
+        }
+        return ix >= 0 && iy >= 0;
+    }
+};
+
+/// Up to k hottest pixels of the pT image of points (u, v): their centres, hottest first
+/// (ties: lower x index, then lower y index first).
+std::vector<std::pair<double, double>> hot_pixels(const params& p, const std::vector<double>& u, const std::vector<double>& v,
+                                                  const std::vector<double>& w, std::size_t k, std::vector<double>& buf) {
+    binner b(p);
+    buf.assign(p.npix_x * p.npix_y, 0.0);
+    for (std::size_t i = 0; i < u.size(); ++i) {
+        long ix = -1, iy = -1;
+        if (b(u[i], v[i], u[i], v[i], ix, iy)) buf[std::size_t(ix) * p.npix_y + std::size_t(iy)] += w[i];
+    }
+    std::vector<std::size_t> idx;
+    for (std::size_t q = 0; q < buf.size(); ++q)
+        if (buf[q] > 0) idx.push_back(q);
+    const std::size_t kk = std::min(k, idx.size());
+    std::partial_sort(idx.begin(), idx.begin() + long(kk), idx.end(), [&](std::size_t a, std::size_t c) {
+        return buf[a] > buf[c] || (buf[a] == buf[c] && a < c);
+    });
+    std::vector<std::pair<double, double>> out;
+    for (std::size_t q = 0; q < kk; ++q) out.emplace_back(b.bx.centre(idx[q] / p.npix_y), b.by.centre(idx[q] % p.npix_y));
+    return out;
+}
+
+/// Principal-axis angle theta = atan2(2 M11, M20 - M02) / 2 of the pT-weighted second moments
+/// about the origin. Equal to Macaluso-Shih's arctan(2 M11 / (M20 - M02 + sqrt(...))) and
+/// defined also where their expression is 0/0.
+double principal_angle(const std::vector<double>& u, const std::vector<double>& v, const std::vector<double>& w) {
+    double m11 = 0, m20 = 0, m02 = 0;
+    for (std::size_t i = 0; i < u.size(); ++i) {
+        m11 += w[i] * u[i] * v[i];
+        m20 += w[i] * u[i] * u[i];
+        m02 += w[i] * v[i] * v[i];
+    }
+    return 0.5 * std::atan2(2 * m11, m20 - m02);
+}
+
+void rotate_points(std::vector<double>& u, std::vector<double>& v, double beta) {
+    const double c = std::cos(beta), s = std::sin(beta);
+    for (std::size_t i = 0; i < u.size(); ++i) {
+        const double a = u[i], b = v[i];
+        u[i] = c * a - s * b;
+        v[i] = s * a + c * b;
+    }
+}
+
+/// Whether the half on the wrong side (for `rule`) is heavier: then the axis must be flipped.
+bool must_flip(flip_rule rule, double neg, double pos) {
+    if (rule == flip_rule::positive) return neg > pos;
+    if (rule == flip_rule::negative) return pos > neg;
+    return false;
+}
+
+}  // namespace
+
+void make_image(const params& p, const float* rows, std::size_t m, float* out, jet_info& info, workspace& ws) {
+    info = jet_info{};
+    const std::size_t npix = p.npix_x * p.npix_y, nch = p.channels.size();
+    //-- read the constituents ------------------------------------------------------------------
+    ws.pt.clear(), ws.x.clear(), ws.y.clear(), ws.m.clear();
+    for (std::size_t i = 0; i < m; ++i) {
+        const float* r = rows + 4 * i;
+        for (int q = 0; q < 4; ++q)
+            if (!std::isfinite(r[q]))
+                throw error("constituent " + std::to_string(i) + ": non-finite value; expected finite (pT, eta, phi, m)");
+        if (r[0] < 0) throw error("constituent " + std::to_string(i) + ": negative pT " + std::to_string(r[0]));
+        if (r[0] == 0 || double(r[0]) <= p.pt_cut) continue;
+        ws.pt.push_back(r[0]), ws.x.push_back(r[1]), ws.y.push_back(r[2]), ws.m.push_back(r[3]);
+    }
+    std::fill(out, out + nch * npix, 0.0f);
+    std::size_t n = ws.pt.size();
+    if (n == 0) {
+        info.flags = flag_empty | flag_outside;
+        info.frac_outside = 1;
+        return;
+    }
+    //-- subjets (before anything moves), trimming --------------------------------------------
+    const bool need_subjets = p.centre == centre_mode::leading_subjet || p.rotate == rotate_mode::subjet2 ||
+                              p.rotate == rotate_mode::pixel_subjet2 ||
+                              (p.flip_x != flip_rule::none && p.flip_x_by == flip_by::subjet3) || p.trim;
+    std::vector<subjet> subjets;
+    if (need_subjets) {
+        subjets = leading_subjets(ws.pt.data(), ws.x.data(), ws.y.data(), ws.m.data(), n, p.input_coord, p.image_coord,
+                                  p.subjet_R, p.subjet_fcut, p.trim ? &ws.member : nullptr);
+        if (p.trim) {
+            std::size_t k = 0;
+            for (std::size_t i = 0; i < n; ++i)
+                if (ws.member[i] >= 0) ws.pt[k] = ws.pt[i], ws.x[k] = ws.x[i], ws.y[k] = ws.y[i], ws.m[k] = ws.m[i], ++k;
+            n = k;
+            ws.pt.resize(n), ws.x.resize(n), ws.y.resize(n), ws.m.resize(n);
+            if (n == 0) {
+                info.flags = flag_empty | flag_outside;
+                info.frac_outside = 1;
+                return;
+            }
+        }
+    }
+    //-- coordinates, energies, jet kinematics ------------------------------------------------
+    ws.e.resize(n);
+    double px = 0, py = 0, pz = 0, esum = 0;
+    std::size_t hardest = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double pt = ws.pt[i], mm = ws.m[i];
+        const double mt = std::sqrt(pt * pt + mm * mm);
+        const double pzi = p.input_coord == coord::eta ? pt * std::sinh(ws.x[i]) : mt * std::sinh(ws.x[i]);
+        ws.e[i] = std::sqrt(mt * mt + pzi * pzi);
+        px += pt * std::cos(ws.y[i]), py += pt * std::sin(ws.y[i]), pz += pzi, esum += ws.e[i];
+        if (p.input_coord != p.image_coord)
+            ws.x[i] = p.image_coord == coord::rap ? std::asinh(pzi / mt) : std::asinh(pzi / pt);
+        if (pt > ws.pt[hardest]) hardest = i;
+    }
+    info.nconst = n;
+    info.pt = std::hypot(px, py);
+    info.eta = info.pt > 0 ? std::asinh(pz / info.pt) : 0.0;
+    info.phi = info.pt > 0 ? std::atan2(py, px) : 0.0;
+    if (info.phi <= -pi) info.phi += twopi;
+    const double p2 = info.pt * info.pt + pz * pz, m2 = (esum - std::sqrt(p2)) * (esum + std::sqrt(p2));
+    info.mass = m2 > 0 ? std::sqrt(m2) : 0.0;  // a sum of physical momenta has m2 >= 0 up to rounding
+    // azimuth made continuous around the hardest constituent
+    const double fref = ws.y[hardest];
+    for (std::size_t i = 0; i < n; ++i) ws.y[i] = fref + wrap(ws.y[i] - fref);
+    for (auto& s : subjets) s.phi = fref + wrap(s.phi - fref);
+    //-- centre -------------------------------------------------------------------------------
+    double cx = 0, cy = 0;
+    double jet_x = p.image_coord == coord::eta ? info.eta : 0.5 * std::log((esum + pz) / (esum - pz));
+    if (!std::isfinite(jet_x)) jet_x = 0;
+    const double jet_f = fref + wrap(info.phi - fref);
+    switch (p.centre) {
+    case centre_mode::none: cx = 0, cy = 0; break;
+    case centre_mode::ptcentroid: {
+        double sw = 0, sx = 0, sf = 0;
+        for (std::size_t i = 0; i < n; ++i) sw += ws.pt[i], sx += ws.pt[i] * ws.x[i], sf += ws.pt[i] * (ws.y[i] - fref);
+        cx = sx / sw, cy = fref + sf / sw;
+        break;
+    }
+    case centre_mode::jet_axis: cx = jet_x, cy = jet_f; break;
+    case centre_mode::hardest: cx = ws.x[hardest], cy = fref; break;
+    case centre_mode::leading_subjet:
+        if (!subjets.empty()) cx = subjets[0].x, cy = subjets[0].phi;
+        else cx = jet_x, cy = jet_f;  // every subjet below fcut cannot happen for fcut < 1; kept for safety
+        break;
+    case centre_mode::max_pixel: {
+        std::vector<double> u(n), v(n);
+        for (std::size_t i = 0; i < n; ++i) u[i] = ws.x[i] - jet_x, v[i] = wrap(ws.y[i] - jet_f);
+        auto hot = hot_pixels(p, u, v, ws.pt, 1, ws.tmp);
+        cx = jet_x + (hot.empty() ? 0.0 : hot[0].first);
+        cy = jet_f + (hot.empty() ? 0.0 : hot[0].second);
+        break;
+    }
+    }
+    info.centre_x = cx;
+    info.centre_phi = wrap(cy);
+    // centred coordinates u = ws.w (x), v (phi): reuse buffers
+    std::vector<double>& u = ws.w;
+    std::vector<double>& v = ws.tmp;
+    u.resize(n), v.resize(n);
+    for (std::size_t i = 0; i < n; ++i) u[i] = ws.x[i] - cx, v[i] = wrap(ws.y[i] - cy);
+    std::vector<std::pair<double, double>> sj;  // centred subjet positions
+    for (const auto& s : subjets) sj.emplace_back(s.x - cx, wrap(s.phi - cy));
+    //-- rotate (constituents) ----------------------------------------------------------------
+    bool moved = false;
+    double pixel_angle = 0;
+    auto target_angle = [&](double dir_angle) { return p.rotate_angle - dir_angle; };
+    auto pca_oriented = [&]() {  // principal axis pointing to the heavier side
+        const double th = principal_angle(u, v, ws.pt);
+        double proj = 0;
+        for (std::size_t i = 0; i < n; ++i) proj += ws.pt[i] * (u[i] * std::cos(th) + v[i] * std::sin(th));
+        return proj < 0 ? th + pi : th;
+    };
+    double beta = 0;
+    switch (p.rotate) {
+    case rotate_mode::none: break;
+    case rotate_mode::pca: beta = -principal_angle(u, v, ws.pt); break;
+    case rotate_mode::subjet2:
+    case rotate_mode::pixel_subjet2:
+        if (sj.size() >= 2) beta = target_angle(std::atan2(sj[1].second, sj[1].first));
+        else beta = target_angle(pca_oriented()), info.flags |= flag_rotate_fallback;
+        break;
+    case rotate_mode::max2: {
+        std::vector<double> buf;
+        auto hot = hot_pixels(p, u, v, ws.pt, 2, buf);
+        if (hot.size() >= 2) beta = target_angle(std::atan2(hot[1].second - hot[0].second, hot[1].first - hot[0].first));
+        else beta = target_angle(pca_oriented()), info.flags |= flag_rotate_fallback;
+        break;
+    }
+    }
+    if (p.rotate == rotate_mode::pixel_subjet2) {
+        pixel_angle = beta;
+    } else if (beta != 0) {
+        rotate_points(u, v, beta);
+        const double c = std::cos(beta), s = std::sin(beta);
+        for (auto& q : sj) q = {c * q.first - s * q.second, s * q.first + c * q.second};
+        moved = true;
+    }
+    info.angle = beta;
+    //-- flip (constituents) ------------------------------------------------------------------
+    const bool pixel_flips = p.flip_on == flip_level::pixels;
+    bool flipped_by_position = false;
+    if (p.flip_x != flip_rule::none && p.flip_x_by != flip_by::intensity) {
+        double pos = std::numeric_limits<double>::quiet_NaN();
+        if (p.flip_x_by == flip_by::subjet3 && sj.size() >= 3) pos = sj[2].first;
+        if (p.flip_x_by == flip_by::max3) {
+            std::vector<double> buf;
+            auto hot = hot_pixels(p, u, v, ws.pt, 3, buf);
+            if (hot.size() >= 3) pos = hot[2].first - hot[0].first;
+        }
+        if (std::isnan(pos)) {
+            info.flags |= flag_flip_fallback;
+        } else {
+            flipped_by_position = true;
+            if (must_flip(p.flip_x, pos < 0 ? 1.0 : 0.0, pos > 0 ? 1.0 : 0.0)) {
+                for (auto& a : u) a = -a;
+                moved = true;
+            }
+        }
+    }
+    if (!pixel_flips) {
+        double nx = 0, px_ = 0, ny = 0, py_ = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (u[i] < 0) nx += ws.pt[i];
+            if (u[i] > 0) px_ += ws.pt[i];
+            if (v[i] < 0) ny += ws.pt[i];
+            if (v[i] > 0) py_ += ws.pt[i];
+        }
+        if (!flipped_by_position && must_flip(p.flip_x, nx, px_)) {
+            for (auto& a : u) a = -a;
+            moved = true;
+        }
+        if (must_flip(p.flip_y, ny, py_)) {
+            for (auto& a : v) a = -a;
+            moved = true;
+        }
+    }
+    //-- pixelate -----------------------------------------------------------------------------
+    binner b(p);
+    if (p.bin == binning::nearest && !moved) b.absolute = true, b.cx = cx, b.cy = cy;
+    ws.img.assign(nch * npix, 0.0);  // layout [ch][ix][iy]
+    std::vector<double> totals(nch, 0.0);
+    for (std::size_t ch = 0; ch < nch; ++ch) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const intensity k = p.channels[ch];
+            totals[ch] += k == intensity::pt ? ws.pt[i] : k == intensity::e ? ws.e[i] : 1.0;
+        }
+    }
+    double pt_in = 0, pt_out = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        long ix = -1, iy = -1;
+        const bool in = b(u[i], v[i], ws.x[i], ws.y[i], ix, iy);
+        if (!in) {
+            pt_out += ws.pt[i];
+            continue;
+        }
+        pt_in += ws.pt[i];
+        for (std::size_t ch = 0; ch < nch; ++ch) {
+            const intensity k = p.channels[ch];
+            double w = k == intensity::pt ? ws.pt[i] : k == intensity::e ? ws.e[i] : 1.0;
+            if (p.norm == norm_mode::total && k != intensity::count) w /= totals[ch];
+            ws.img[(ch * p.npix_x + std::size_t(ix)) * p.npix_y + std::size_t(iy)] += w;
+        }
+    }
+    const double pt_tot = pt_in + pt_out;
+    info.frac_outside = pt_out / pt_tot;
+    if (pt_in == 0) info.flags |= flag_outside;
+    if (1.0 - info.frac_outside < p.min_in_window) info.flags |= flag_below_min;
+    //-- pixel-space rotation and flips -------------------------------------------------------
+    if (pixel_angle != 0) {
+        std::vector<double> r(npix);
+        for (std::size_t ch = 0; ch < nch; ++ch) {
+            rotate_pixels(ws.img.data() + ch * npix, r.data(), p.npix_x, p.npix_y, pixel_angle, (p.x_hi - p.x_lo) / double(p.npix_x),
+                          (p.y_hi - p.y_lo) / double(p.npix_y));
+            std::copy(r.begin(), r.end(), ws.img.begin() + long(ch * npix));
+        }
+    }
+    if (pixel_flips) {
+        // halves: the first and last floor(n/2) rows/columns (the middle one excluded for odd n),
+        // summed over the first channel
+        const std::size_t hx = p.npix_x / 2, hy = p.npix_y / 2;
+        double nx = 0, px_ = 0, ny = 0, py_ = 0;
+        for (std::size_t ix = 0; ix < p.npix_x; ++ix)
+            for (std::size_t iy = 0; iy < p.npix_y; ++iy) {
+                const double val = ws.img[ix * p.npix_y + iy];
+                if (ix < hx) nx += val;
+                if (ix >= p.npix_x - hx) px_ += val;
+                if (iy < hy) ny += val;
+                if (iy >= p.npix_y - hy) py_ += val;
+            }
+        const bool fx = !flipped_by_position && must_flip(p.flip_x, nx, px_), fy = must_flip(p.flip_y, ny, py_);
+        if (fx || fy) {
+            std::vector<double> r(ws.img.size());
+            for (std::size_t ch = 0; ch < nch; ++ch)
+                for (std::size_t ix = 0; ix < p.npix_x; ++ix)
+                    for (std::size_t iy = 0; iy < p.npix_y; ++iy)
+                        r[(ch * p.npix_x + (fx ? p.npix_x - 1 - ix : ix)) * p.npix_y + (fy ? p.npix_y - 1 - iy : iy)] =
+                            ws.img[(ch * p.npix_x + ix) * p.npix_y + iy];
+            ws.img.swap(r);
+        }
+    }
+    //-- normalise and write ------------------------------------------------------------------
+    for (std::size_t ch = 0; ch < nch; ++ch) {
+        double* im = ws.img.data() + ch * npix;
+        double scale = 1;
+        if (p.channels[ch] != intensity::count && p.norm != norm_mode::none && p.norm != norm_mode::total) {
+            double s = 0;
+            for (std::size_t q = 0; q < npix; ++q) s += p.norm == norm_mode::l1 ? im[q] : im[q] * im[q];
+            if (p.norm == norm_mode::l2) s = std::sqrt(s);
+            scale = s > 0 ? 1.0 / s : 1.0;  // an empty image stays zero (flag_outside)
+        }
+        for (std::size_t ix = 0; ix < p.npix_x; ++ix)
+            for (std::size_t iy = 0; iy < p.npix_y; ++iy)
+                out[out_index(p, ch, ix, iy)] = float(im[ix * p.npix_y + iy] * scale);
+    }
+}
+
+//---------------------------------------------------------------------------------------------
+// dataset statistics
+
+pixel_stats::pixel_stats(std::size_t pixels) : s1_(pixels, 0.0), s2_(pixels, 0.0), s3_(pixels, 0.0), s4_(pixels, 0.0) {}
+
+void pixel_stats::add(const float* im) {
+    for (std::size_t q = 0; q < s1_.size(); ++q) {
+        const double v = im[q], v2 = v * v;
+        s1_[q] += v, s2_[q] += v2, s3_[q] += v2 * v, s4_[q] += v2 * v2;
+    }
+    ++n_;
+}
+
+void pixel_stats::merge(const pixel_stats& o) {
+    for (std::size_t q = 0; q < s1_.size(); ++q) s1_[q] += o.s1_[q], s2_[q] += o.s2_[q], s3_[q] += o.s3_[q], s4_[q] += o.s4_[q];
+    n_ += o.n_;
+}
+
+std::vector<double> pixel_stats::table() const {
+    const std::size_t P = s1_.size();
+    std::vector<double> t(4 * P, 0.0);
+    if (n_ == 0) return t;
+    const double n = double(n_);
+    for (std::size_t q = 0; q < P; ++q) {
+        const double mu = s1_[q] / n, e2 = s2_[q] / n, e3 = s3_[q] / n, e4 = s4_[q] / n;
+        const double var = std::max(0.0, e2 - mu * mu);  // raw-moment form; clamped against round-off
+        const double m4 = std::max(0.0, e4 - 4 * mu * e3 + 6 * mu * mu * e2 - 3 * mu * mu * mu * mu);
+        t[q] = mu;
+        t[P + q] = std::sqrt(var);
+        t[2 * P + q] = n_ > 1 ? std::sqrt(var * n / (n - 1)) : 0.0;
+        t[3 * P + q] = std::pow(m4, 0.25);
+    }
+    return t;
+}
+
+void pixel_stats::save(const std::string& path) const {
+    const auto t = table();
+    save_npy(path, std::vector<std::size_t>{4, s1_.size()}, t.data());
+}
+
+standardiser::standardiser(const std::string& path, std::size_t pixels, standardise_mode mode, double bias) : mode_(mode) {
+    auto a = load_npy<double>(path);
+    if (a.shape.size() != 2 || a.shape[0] != 4 || a.shape[1] != pixels)
+        throw error(path, "expected pixel statistics of shape (4, " + std::to_string(pixels) + ") as written by --save-stats, got " +
+                              format_shape(a.shape));
+    for (double v : a.data)
+        if (!std::isfinite(v)) throw error(path, "non-finite value in pixel statistics");
+    shift_.assign(pixels, 0.0);
+    inv_scale_.assign(pixels, 1.0);
+    const bool centre = mode == standardise_mode::center || mode == standardise_mode::center_std ||
+                        mode == standardise_mode::center_std1 || mode == standardise_mode::center_moment4;
+    int row = -1;
+    if (mode == standardise_mode::std || mode == standardise_mode::center_std) row = 1;
+    if (mode == standardise_mode::std1 || mode == standardise_mode::center_std1) row = 2;
+    if (mode == standardise_mode::moment4 || mode == standardise_mode::center_moment4) row = 3;
+    for (std::size_t q = 0; q < pixels; ++q) {
+        if (centre) shift_[q] = a.data[q];
+        if (row >= 0) {
+            const double s = a.data[std::size_t(row) * pixels + q] + bias;
+            if (!(s > 0)) throw usage_error("--bias must make every scale positive (pixel " + std::to_string(q) + " has scale 0)");
+            inv_scale_[q] = 1.0 / s;
+        }
+    }
+}
+
+void standardiser::apply(float* im) const {
+    if (mode_ == standardise_mode::none) return;
+    for (std::size_t q = 0; q < shift_.size(); ++q) im[q] = float((double(im[q]) - shift_[q]) * inv_scale_[q]);
+}
+
+}  // namespace jetml::image

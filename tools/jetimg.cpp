@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: MIT
+// jetimg - jet images from constituents with the literature's preprocessing, streamed.
+#include <omp.h>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include "jetml/cli.hpp"
+#include "jetml/csv.hpp"
+#include "jetml/error.hpp"
+#include "jetml/heatmap.hpp"
+#include "jetml/image.hpp"
+#include "jetml/io.hpp"
+#include "jetml/npy.hpp"
+#include "jetml/progress.hpp"
+
+namespace im = jetml::image;
+
+namespace {
+const jetml::tool_info info{
+    "jetimg",
+    "jetimg - jet images from constituents: centre, rotate, flip, pixelate, normalise.\n"
+    "Reads NPY (N, M, 4) rows (pT [GeV], eta, phi, m [GeV]) zero-padded, or CSV long format\n"
+    "(event,pt,eta,phi,m), streamed in batches; writes float32 NPY (N, C, H, W) (or (N, H, W, C)\n"
+    "with --channels-last). --preset reproduces a reference's conventions; later options override it.\n"
+    "Presets: deoliveira, energyflow, deeptop, macaluso-shih. Definitions: man jetimg.",
+    "  jetgen -n 10000 -p w,qcd --labels-out y.npy | jetimg --preset deoliveira -o img.npy\n"
+    "  jetimg jets.npy --npix 33 --width 1.6 --centre ptcentroid --rotate pca --flip x+,y+ -o img.npy\n"
+    "  jetimg bkg.npy --preset macaluso-shih --save-stats bkg_stats.npy -o bkg_img.npy\n"
+    "  jetimg sig.npy --preset macaluso-shih --apply-stats bkg_stats.npy --standardise moment4 --bias 0.02 -o sig_img.npy\n"
+    "  jetimg sig.npy --preset deoliveira --svg sig.svg --svg-minus bkg_img.npy -o sig_img.npy\n"
+    "  jetimg --plot sig_img.npy --svg-minus bkg_img.npy --preset deoliveira -o diff.svg"};
+
+/// Writes rows of a float NPY whose row count may be unknown until the end: then the rows go
+/// to an anonymous temporary file first (constant memory) and are copied after the header.
+class npy_sink {
+public:
+    npy_sink(const std::string& path, jetml::dtype type, std::vector<std::size_t> row_shape, std::optional<std::size_t> rows)
+        : out_(path, true), type_(type), row_shape_(std::move(row_shape)) {
+        if (rows) {
+            auto shape = row_shape_;
+            shape.insert(shape.begin(), *rows);
+            w_ = std::make_unique<jetml::npy_writer>(out_, type_, shape);
+        } else {
+            spool_ = std::tmpfile();
+            if (!spool_) throw jetml::error("cannot create a temporary file for spooling the output");
+        }
+        row_elems_ = 1;
+        for (auto d : row_shape_) row_elems_ *= d;
+    }
+    ~npy_sink() {
+        if (spool_) std::fclose(spool_);
+    }
+    template <class T> void write(const T* src, std::size_t rows) {
+        if (w_) return w_->write_rows(src, rows);
+        if (std::fwrite(src, sizeof(T), rows * row_elems_, spool_) != rows * row_elems_)
+            throw jetml::error("writing the temporary spool file failed");
+        rows_ += rows;
+    }
+    void finish() {
+        if (w_) return w_->finish();
+        auto shape = row_shape_;
+        shape.insert(shape.begin(), rows_);
+        const std::string hdr = jetml::npy_header_bytes(type_, shape);
+        out_.write(hdr);
+        std::rewind(spool_);
+        std::vector<char> buf(1 << 20);
+        std::size_t got;
+        while ((got = std::fread(buf.data(), 1, buf.size(), spool_)) > 0) out_.write(buf.data(), got);
+        if (std::ferror(spool_)) throw jetml::error("reading the temporary spool file failed");
+        out_.commit();
+    }
+
+private:
+    jetml::output out_;
+    jetml::dtype type_;
+    std::vector<std::size_t> row_shape_;
+    std::unique_ptr<jetml::npy_writer> w_;
+    std::FILE* spool_ = nullptr;
+    std::size_t rows_ = 0, row_elems_ = 1;
+};
+
+/// A batch of jets: rows of 4 floats, jet j = rows [off[j], off[j] + cnt[j]).
+struct batch_t {
+    std::vector<float> rows;
+    std::vector<std::size_t> off, cnt;
+    void clear() { rows.clear(), off.clear(), cnt.clear(); }
+    std::size_t size() const { return off.size(); }
+};
+
+/// Reads CSV long format (event,pt,eta|rap|y,phi[,m]) jet by jet (consecutive equal events).
+class csv_jets {
+public:
+    csv_jets(jetml::input& in, im::params& p) : r_(in) {
+        ev_ = r_.find("event") ? r_.column("event") : r_.column("jet");
+        pt_ = r_.column("pt");
+        if (auto c = r_.find("eta")) {
+            x_ = *c;
+            p.input_coord = im::coord::eta;
+        } else if (auto c2 = r_.find("rap")) {
+            x_ = *c2;
+            p.input_coord = im::coord::rap;
+        } else {
+            x_ = r_.column("y");
+            p.input_coord = im::coord::rap;
+        }
+        phi_ = r_.column("phi");
+        if (auto c = r_.find("m")) m_ = *c;
+        else if (auto c2 = r_.find("mass")) m_ = *c2;
+        have_ = r_.next();
+    }
+    /// Appends up to n jets to b; returns how many.
+    std::size_t read(batch_t& b, std::size_t n) {
+        std::size_t got = 0;
+        while (got < n && have_) {
+            const std::int64_t ev = r_.integer(ev_);
+            b.off.push_back(b.rows.size() / 4);
+            std::size_t c = 0;
+            while (have_ && r_.integer(ev_) == ev) {
+                b.rows.push_back(float(r_.number(pt_)));
+                b.rows.push_back(float(r_.number(x_)));
+                b.rows.push_back(float(r_.number(phi_)));
+                b.rows.push_back(m_ ? float(r_.number(*m_)) : 0.0f);
+                ++c;
+                have_ = r_.next();
+            }
+            b.cnt.push_back(c);
+            ++got;
+        }
+        return got;
+    }
+
+private:
+    jetml::csv_reader r_;
+    std::size_t ev_, pt_, x_, phi_;
+    std::optional<std::size_t> m_;
+    bool have_ = false;
+};
+
+std::pair<double, double> parse_range(const std::string& s, const char* opt) {
+    double a, b;
+    const auto k = s.find(',');
+    if (k == std::string::npos || !jetml::parse_double(s.substr(0, k), a) || !jetml::parse_double(s.substr(k + 1), b) ||
+        !(b > a))
+        throw jetml::usage_error(std::string(opt) + " expects LO,HI with LO < HI, got '" + s + "'");
+    return {a, b};
+}
+
+/// Axis labels of the image plane.
+std::string x_label(const im::params& p) {
+    return std::string(p.image_coord == im::coord::eta ? "\xce\xb7" : "y") + "\xe2\x80\xb2 (" +
+           (p.image_coord == im::coord::eta ? "pseudorapidity" : "rapidity") + ", centred, rotated)";
+}
+const char* y_label() { return "\xcf\x86\xe2\x80\xb2 (azimuth, centred, rotated) [rad]"; }
+
+/// Converts channel c of an (H, W[, C]) image to the heat map's [ix][iy] order.
+void to_xy(const im::params& p, const double* img, std::size_t c, bool last, std::vector<double>& xy) {
+    const std::size_t H = p.height(), W = p.width(), C = p.n_channels();
+    xy.assign(p.npix_x * p.npix_y, 0.0);
+    for (std::size_t h = 0; h < H; ++h)
+        for (std::size_t w = 0; w < W; ++w) {
+            const double v = last ? img[(h * W + w) * C + c] : img[(c * H + h) * W + w];
+            const std::size_t ix = p.rows == im::layout::x_rows ? h : w, iy = p.rows == im::layout::x_rows ? w : h;
+            xy[ix * p.npix_y + iy] = v;
+        }
+}
+
+/// Mean image of an image file (N, C, H, W) or (N, H, W, C); checks the shape against p.
+std::vector<double> mean_of_file(const std::string& path, const im::params& p, bool last, std::size_t& n) {
+    jetml::input in(path);
+    jetml::npy_reader r(in);
+    const auto& s = r.header().shape;
+    const std::vector<std::size_t> want = last ? std::vector<std::size_t>{p.height(), p.width(), p.n_channels()}
+                                               : std::vector<std::size_t>{p.n_channels(), p.height(), p.width()};
+    if (s.size() != 4 || std::vector<std::size_t>(s.begin() + 1, s.end()) != want) {
+        auto w = want;
+        w.insert(w.begin(), 0);
+        std::string ws = jetml::format_shape(w);
+        ws.replace(1, 1, "N");
+        throw jetml::error(in.name(), "expected images of shape " + ws + " for these grid options, got " + jetml::format_shape(s));
+    }
+    const std::size_t P = p.pixels();
+    std::vector<double> sum(P, 0.0);
+    std::vector<float> buf(256 * P);
+    n = 0;
+    while (std::size_t got = r.read_rows(buf.data(), 256)) {
+        for (std::size_t j = 0; j < got; ++j)
+            for (std::size_t q = 0; q < P; ++q) sum[q] += buf[j * P + q];
+        n += got;
+    }
+    if (n == 0) throw jetml::error(in.name(), "no images to average");
+    for (auto& v : sum) v /= double(n);
+    return sum;
+}
+
+void write_svg(const std::string& path, const im::params& p, const std::vector<double>& mean, bool last, std::size_t channel,
+               bool log, bool diff, const std::string& title) {
+    im::heatmap h;
+    h.nx = p.npix_x, h.ny = p.npix_y;
+    to_xy(p, mean.data(), channel, last, h.values);
+    h.x_lo = p.x_lo, h.x_hi = p.x_hi, h.y_lo = p.y_lo, h.y_hi = p.y_hi;
+    h.title = title;
+    h.x_label = x_label(p);
+    h.y_label = y_label();
+    h.value_label = diff ? "difference of mean pixel values" : "mean pixel value";
+    h.log = log;
+    h.diverging = diff;
+    jetml::output out(path, false);
+    out.write(im::heatmap_svg(h));
+    out.commit();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return jetml::run_tool(info, argc, argv, [](jetml::tool& t) {
+        std::string in_path = "-", out_path = "-", preset, centre, rotate, flip, flip_on, binning, channels, norm;
+        std::string npix, x_range, phi_range, coord, input_coord, rows, meta_path, meta_format, save_stats, apply_stats;
+        std::string standardise, svg_path, svg_minus;
+        double width = 0, rotate_deg = 0, subjet_r = 0, fcut = 0, min_in = 0, pt_cut = 0, bias = 1e-10;
+        bool trim = false, last = false, plot = false, svg_log = false;
+        std::size_t batch = 1024, svg_channel = 0;
+        auto& a = t.app;
+        a.add_option("input", in_path, "constituents NPY (N, M, 4) or CSV long format; with --plot an image NPY; '-' = stdin")
+            ->check(jetml::readable_or_dash)->capture_default_str();
+        a.add_option("-o,--output", out_path, "images NPY (N, C, H, W) float32; with --plot the SVG; '-' = stdout")->capture_default_str();
+        a.add_option("--preset", preset, "deoliveira, energyflow, deeptop or macaluso-shih; other options override it");
+        a.add_option("--centre", centre, "none, ptcentroid, jet-axis, hardest, leading-subjet, max-pixel [ptcentroid]");
+        a.add_option("--rotate", rotate, "none, pca, subjet2, pixel-subjet2 (cubic-spline re-gridding), max2 [none]");
+        a.add_option("--rotate-angle", rotate_deg, "direction [degrees] subjet2/max2 are rotated to (-90 = down) [-90]");
+        a.add_option("--flip", flip, "none, or comma list of x+, x-, y+, y- (heavier half on that side), subjet3, max3 [none]");
+        a.add_option("--flip-on", flip_on, "constituents (exact) or pixels (pixel-half sums) [constituents]")
+            ->check(CLI::IsMember({"constituents", "pixels"}));
+        a.add_option("--subjet-r", subjet_r, "kt subjet radius for leading-subjet/subjet2/subjet3 [0.3]");
+        a.add_option("--subjet-fcut", fcut, "ignore subjets with pT below this fraction of the jet pT [0.05]");
+        a.add_flag("--trim", trim, "drop the constituents of the ignored subjets (trimming)");
+        a.add_option("--npix", npix, "pixels per side, N or NXxNPHI [33]");
+        a.add_option("--width", width, "window width: x and phi in [-W/2, W/2] [0.8]");
+        a.add_option("--x-range", x_range, "window in eta (or y) as LO,HI, overriding --width");
+        a.add_option("--phi-range", phi_range, "window in phi as LO,HI, overriding --width");
+        a.add_option("--binning", binning, "left-closed (numpy histogram2d), right-closed (searchsorted), nearest (EnergyFlow) [left-closed]");
+        a.add_option("--channels", channels, "comma list of pt, e, count [pt]");
+        a.add_option("--normalise", norm, "none, l1, l2, sumsq, total (divide by the whole jet's sum) [l1]");
+        a.add_option("--coord", coord, "image x coordinate: eta or rap [as the input]")->check(CLI::IsMember({"eta", "rap"}));
+        a.add_option("--input-coord", input_coord, "what NPY column 1 holds: eta or rap [eta]")->check(CLI::IsMember({"eta", "rap"}));
+        a.add_option("--rows", rows, "image rows run along x or phi [x]")->check(CLI::IsMember({"x", "phi"}));
+        a.add_flag("--channels-last", last, "write (N, H, W, C) instead of (N, C, H, W)");
+        a.add_option("--min-in-window", min_in, "flag (16) jets with less than this pT fraction in the window [0]");
+        a.add_option("--pt-cut", pt_cut, "ignore constituents with pT <= this [GeV] [0]");
+        a.add_option("--meta-out", meta_path, "per-jet metadata: jet,pt,eta,phi,mass,nconst,frac_outside,centre_x,centre_phi,angle,flags");
+        a.add_option("--meta-format", meta_format, "csv or npy (float64), overriding the extension")->check(CLI::IsMember({"csv", "npy"}));
+        a.add_option("--save-stats", save_stats, "save per-pixel statistics (4, C*H*W) float64 of these images (before --standardise)");
+        a.add_option("--apply-stats", apply_stats, "standardise with statistics saved by --save-stats")->check(jetml::readable_or_dash);
+        a.add_option("--standardise", standardise, "center, std, std1, moment4, center-std, center-std1, center-moment4 [center-std]");
+        a.add_option("--bias", bias, "added to the scale before dividing (EnergyFlow 1e-10, Macaluso-Shih 0.02)")->capture_default_str();
+        a.add_option("--svg", svg_path, "also write the average image (before --standardise) as an SVG heat map");
+        a.add_option("--svg-minus", svg_minus, "subtract the average of this image NPY in the SVG (signal - background)")
+            ->check(jetml::readable_or_dash);
+        a.add_flag("--svg-log", svg_log, "log colour scale");
+        a.add_option("--svg-channel", svg_channel, "channel drawn in the SVG")->capture_default_str();
+        a.add_flag("--plot", plot, "read an image NPY (from jetimg) instead of constituents and write only the SVG to -o");
+        a.add_option("--batch", batch, "jets per batch (memory is constant in N)")->capture_default_str()->check(CLI::PositiveNumber);
+        t.parse();
+
+        //-- settings: preset, then explicit options -------------------------------------
+        im::params p = preset.empty() ? im::params{} : im::preset(preset);
+        if (!centre.empty()) p.centre = im::parse_centre(centre);
+        if (!rotate.empty()) p.rotate = im::parse_rotate(rotate);
+        if (a.count("--rotate-angle")) p.rotate_angle = rotate_deg * M_PI / 180.0;
+        if (a.count("--flip")) im::parse_flip(flip, p);
+        if (!flip_on.empty()) p.flip_on = flip_on == "pixels" ? im::flip_level::pixels : im::flip_level::constituents;
+        if (a.count("--subjet-r")) p.subjet_R = subjet_r;
+        if (a.count("--subjet-fcut")) p.subjet_fcut = fcut;
+        if (trim) p.trim = true;
+        if (!npix.empty()) {
+            std::size_t nx = 0, ny = 0;
+            const auto k = npix.find('x');
+            try {
+                std::size_t used = 0;
+                nx = std::stoul(npix.substr(0, k), &used);
+                if (used != npix.substr(0, k).size()) throw std::invalid_argument("");
+                ny = nx;
+                if (k != std::string::npos) {
+                    ny = std::stoul(npix.substr(k + 1), &used);
+                    if (used != npix.substr(k + 1).size()) throw std::invalid_argument("");
+                }
+            } catch (const std::exception&) {
+                throw jetml::usage_error("--npix expects N or NXxNPHI, got '" + npix + "'");
+            }
+            p.npix_x = nx, p.npix_y = ny;
+        }
+        if (a.count("--width")) {
+            jetml::require_positive(width, "--width");
+            p.x_lo = p.y_lo = -width / 2, p.x_hi = p.y_hi = width / 2;
+        }
+        if (!x_range.empty()) std::tie(p.x_lo, p.x_hi) = parse_range(x_range, "--x-range");
+        if (!phi_range.empty()) std::tie(p.y_lo, p.y_hi) = parse_range(phi_range, "--phi-range");
+        if (!binning.empty()) p.bin = im::parse_binning(binning);
+        if (!channels.empty()) {
+            p.channels.clear();
+            std::stringstream ss(channels);
+            std::string c;
+            while (std::getline(ss, c, ',')) p.channels.push_back(im::parse_intensity(c));
+        }
+        if (!norm.empty()) p.norm = im::parse_norm(norm);
+        if (!input_coord.empty()) p.input_coord = input_coord == "rap" ? im::coord::rap : im::coord::eta;
+        if (!rows.empty()) p.rows = rows == "phi" ? im::layout::phi_rows : im::layout::x_rows;
+        if (a.count("--min-in-window")) p.min_in_window = min_in;
+        if (a.count("--pt-cut")) p.pt_cut = pt_cut;
+        im::standardise_mode smode = im::standardise_mode::none;
+        if (!standardise.empty()) smode = im::parse_standardise(standardise);
+        if (!apply_stats.empty() && standardise.empty()) smode = im::standardise_mode::center_std;
+        if (smode != im::standardise_mode::none && apply_stats.empty())
+            throw jetml::usage_error("--standardise needs --apply-stats FILE (statistics saved by --save-stats)");
+        if (!std::isfinite(bias)) throw jetml::usage_error("--bias must be finite");
+        const std::size_t P = p.pixels();
+
+        //-- --plot: average (minus average) of image files -----------------------------------
+        if (plot) {
+            const std::string c = coord.empty() ? "eta" : coord;
+            p.image_coord = c == "rap" ? im::coord::rap : im::coord::eta;
+            p.check();
+            if (svg_channel >= p.n_channels()) throw jetml::usage_error("--svg-channel must be below the number of channels");
+            std::size_t n = 0, n2 = 0;
+            auto mean = mean_of_file(in_path, p, last, n);
+            std::string title = "mean of " + std::to_string(n) + " images";
+            if (!svg_minus.empty()) {
+                auto m2 = mean_of_file(svg_minus, p, last, n2);
+                for (std::size_t q = 0; q < P; ++q) mean[q] -= m2[q];
+                title = "mean of " + std::to_string(n) + " minus mean of " + std::to_string(n2) + " images";
+            }
+            write_svg(out_path, p, mean, last, svg_channel, svg_log, !svg_minus.empty(), title);
+            return;
+        }
+
+        //-- input: NPY (N, M, 4) or CSV long format -------------------------------------------
+        jetml::input in(in_path);
+        if (in.peek(1).empty()) throw jetml::error(in.name(), "empty input");
+        std::unique_ptr<jetml::npy_reader> npy;
+        std::unique_ptr<csv_jets> csv;
+        std::optional<std::size_t> n_jets;
+        std::size_t M = 0;
+        if (jetml::is_npy(in)) {
+            npy = std::make_unique<jetml::npy_reader>(in);
+            const auto& s = npy->header().shape;
+            if (s.size() != 3 || s[2] != 4)
+                throw jetml::error(in.name(), "expected constituents of shape (N, M, 4), got " + jetml::format_shape(s));
+            n_jets = s[0];
+            M = s[1];
+        } else {
+            csv = std::make_unique<csv_jets>(in, p);
+        }
+        p.image_coord = coord.empty() ? p.input_coord : (coord == "rap" ? im::coord::rap : im::coord::eta);
+        p.check();
+        if (svg_channel >= p.n_channels()) throw jetml::usage_error("--svg-channel must be below the number of channels");
+        t.info("%s", p.description().c_str());
+        im::standardiser stdz;
+        if (!apply_stats.empty()) stdz = im::standardiser(apply_stats, P, smode, bias);
+
+        //-- outputs -------------------------------------------------------------------------
+        const std::vector<std::size_t> img_shape = last ? std::vector<std::size_t>{p.height(), p.width(), p.n_channels()}
+                                                        : std::vector<std::size_t>{p.n_channels(), p.height(), p.width()};
+        npy_sink images(out_path, jetml::dtype::f4, img_shape, n_jets);
+        static const std::vector<std::string> meta_cols{"jet", "pt", "eta", "phi", "mass", "nconst", "frac_outside",
+                                                        "centre_x", "centre_phi", "angle", "flags"};
+        std::unique_ptr<jetml::output> meta_out;
+        std::unique_ptr<jetml::csv_writer> meta_csv;
+        std::unique_ptr<npy_sink> meta_npy;
+        if (!meta_path.empty()) {
+            const std::string f = !meta_format.empty() ? meta_format : jetml::extension(meta_path) == "npy" ? "npy" : "csv";
+            if (f == "npy") {
+                meta_npy = std::make_unique<npy_sink>(meta_path, jetml::dtype::f8, std::vector<std::size_t>{meta_cols.size()}, n_jets);
+            } else {
+                meta_out = std::make_unique<jetml::output>(meta_path, false);
+                meta_csv = std::make_unique<jetml::csv_writer>(*meta_out, meta_cols);
+            }
+        }
+        std::unique_ptr<im::pixel_stats> stats;
+        if (!save_stats.empty()) stats = std::make_unique<im::pixel_stats>(P);
+        std::vector<double> avg;
+        if (!svg_path.empty()) avg.assign(P, 0.0);
+
+        //-- stream ----------------------------------------------------------------------------
+        batch_t b;
+        std::vector<float> img, hwc;
+        std::vector<im::jet_info> infos;
+        std::vector<double> meta_rows;
+        const int nthreads = omp_get_max_threads();
+        std::vector<im::workspace> ws(std::size_t(std::max(1, nthreads)));
+        jetml::progress_bar bar(t.show_progress(), "jetimg", n_jets.value_or(0), "jets");
+        std::size_t done = 0, flagged[5] = {0, 0, 0, 0, 0};
+        for (;;) {
+            b.clear();
+            std::size_t got = 0;
+            if (npy) {
+                b.rows.resize(batch * M * 4);
+                got = npy->read_rows(b.rows.data(), batch);
+                for (std::size_t j = 0; j < got; ++j) b.off.push_back(j * M), b.cnt.push_back(M);
+            } else {
+                got = csv->read(b, batch);
+            }
+            if (got == 0) break;
+            img.resize(got * P);
+            infos.resize(got);
+            std::string err;
+            std::size_t err_jet = 0;
+#pragma omp parallel for schedule(dynamic, 16)
+            for (std::size_t j = 0; j < got; ++j) {
+                try {
+                    im::make_image(p, b.rows.data() + 4 * b.off[j], b.cnt[j], img.data() + j * P, infos[j],
+                                   ws[std::size_t(omp_get_thread_num())]);
+                } catch (const std::exception& e) {
+#pragma omp critical
+                    if (err.empty() || j < err_jet) err = e.what(), err_jet = j;
+                }
+            }
+            if (!err.empty()) throw jetml::error(in.name(), "jet " + std::to_string(done + err_jet) + ", " + err);
+            for (std::size_t j = 0; j < got; ++j) {
+                float* im1 = img.data() + j * P;
+                if (stats) stats->add(im1);
+                if (!avg.empty())
+                    for (std::size_t q = 0; q < P; ++q) avg[q] += im1[q];
+                stdz.apply(im1);
+                for (int k = 0; k < 5; ++k)
+                    if (infos[j].flags & (1u << k)) ++flagged[k];
+            }
+            if (last) {
+                const std::size_t C = p.n_channels(), HW = p.height() * p.width();
+                hwc.resize(img.size());
+                for (std::size_t j = 0; j < got; ++j)
+                    for (std::size_t c = 0; c < C; ++c)
+                        for (std::size_t q = 0; q < HW; ++q) hwc[j * P + q * C + c] = img[j * P + c * HW + q];
+                images.write(hwc.data(), got);
+            } else {
+                images.write(img.data(), got);
+            }
+            if (meta_csv || meta_npy) {
+                meta_rows.resize(got * meta_cols.size());
+                for (std::size_t j = 0; j < got; ++j) {
+                    const auto& f = infos[j];
+                    double* r = meta_rows.data() + j * meta_cols.size();
+                    r[0] = double(done + j), r[1] = f.pt, r[2] = f.eta, r[3] = f.phi, r[4] = f.mass, r[5] = double(f.nconst);
+                    r[6] = f.frac_outside, r[7] = f.centre_x, r[8] = f.centre_phi, r[9] = f.angle, r[10] = double(f.flags);
+                    if (meta_csv) {
+                        *meta_csv << std::int64_t(done + j);
+                        for (std::size_t c = 1; c < meta_cols.size(); ++c) {
+                            if (c == 5 || c == 10) *meta_csv << std::int64_t(r[c]);
+                            else *meta_csv << r[c];
+                        }
+                        meta_csv->end_row();
+                    }
+                }
+                if (meta_npy) meta_npy->write(meta_rows.data(), got);
+            }
+            done += got;
+            bar.advance(got);
+        }
+        bar.finish();
+
+        //-- finish: side outputs first, then the images (so a failure leaves no image file) ----
+        if (stats) stats->save(save_stats);
+        if (!avg.empty()) {
+            if (done == 0) throw jetml::error(in.name(), "no jets to average for --svg");
+            for (auto& v : avg) v /= double(done);
+            std::string title = "mean of " + std::to_string(done) + " jet images" + (preset.empty() ? "" : " (" + preset + ")");
+            bool diff = false;
+            if (!svg_minus.empty()) {
+                std::size_t n2 = 0;
+                auto m2 = mean_of_file(svg_minus, p, last, n2);
+                for (std::size_t q = 0; q < P; ++q) avg[q] -= m2[q];
+                title = "mean of " + std::to_string(done) + " minus mean of " + std::to_string(n2) + " images" +
+                        (preset.empty() ? "" : " (" + preset + ")");
+                diff = true;
+            }
+            // the average is of the images before --standardise, so (C, H, W) or (H, W, C) as written
+            if (last) {
+                const std::size_t C = p.n_channels(), HW = p.height() * p.width();
+                std::vector<double> t2(P);
+                for (std::size_t c = 0; c < C; ++c)
+                    for (std::size_t q = 0; q < HW; ++q) t2[q * C + c] = avg[c * HW + q];
+                avg.swap(t2);
+            }
+            write_svg(svg_path, p, avg, last, svg_channel, svg_log, diff, title);
+        }
+        if (meta_csv) meta_csv->finish();
+        if (meta_npy) meta_npy->finish();
+        images.finish();
+        static const char* flag_names[5] = {"empty (flag 1)", "entirely outside the window (flag 2)",
+                                            "rotated by the principal axis for lack of a second subjet/maximum (flag 4)",
+                                            "flipped by intensity for lack of a third subjet/maximum (flag 8)",
+                                            "below --min-in-window (flag 16)"};
+        for (int k = 0; k < 5; ++k)
+            if (flagged[k] && (k < 2 || k == 4)) t.warn("%zu of %zu jets %s", flagged[k], done, flag_names[k]);
+            else if (flagged[k]) t.info("%zu of %zu jets %s", flagged[k], done, flag_names[k]);
+        t.info("%zu jets -> %s", done, jetml::format_shape([&] {
+                   auto s = img_shape;
+                   s.insert(s.begin(), done);
+                   return s;
+               }()).c_str());
+    });
+}
