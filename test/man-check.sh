@@ -9,7 +9,7 @@ for exe in "$bin"/*; do
     tool=$(basename "$exe")
     page="$man/$tool.1"
     if [ ! -f "$page" ]; then echo "man-check: $tool has no man page $page"; status=1; continue; fi
-    opts=$("$exe" --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
+    opts=$("$exe" --help | grep -oE -- '--[a-zA-Z][a-zA-Z0-9_-]*[a-zA-Z0-9]' | sort -u)
     for o in $opts; do
         # in roff a dash is written \- ; accept either spelling
         if ! grep -qF -- "$o" "$page" && ! grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$page"; then

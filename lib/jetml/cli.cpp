@@ -38,7 +38,7 @@ tool::tool(const tool_info& info, int argc, char** argv)
     app.add_flag_function("-q,--quiet", [this](std::int64_t) { verbosity = -1; },
                           "no messages on stderr except errors");
     app.add_option("--threads", threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber);
-    app.add_option("--seed", seed, "random seed; results depend on it, not on --threads")
+    app.add_option("--seed", seed, "random seed")
         ->capture_default_str();
     app.add_flag("--progress", progress, "show a progress bar even when stderr is not a terminal");
     char footer[512];

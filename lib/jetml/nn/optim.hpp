@@ -43,6 +43,11 @@ public:
     void step(const std::vector<param*>& ps) { step(ps, cfg_.lr); }
     const optim_config& config() const { return cfg_; }
     std::uint64_t steps() const { return t_; }
+    /// Moment buffers (one per trainable parameter, empty before the first step) and the
+    /// step count, exposed so that checkpoints can save and restore them exactly.
+    std::vector<buffer>& state_m() { return m_; }
+    std::vector<buffer>& state_v() { return v_; }
+    void set_steps(std::uint64_t t) { t_ = t; }
 
 private:
     optim_config cfg_;
