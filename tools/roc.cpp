@@ -187,6 +187,7 @@ void make_plots(const std::string& prefix, const std::vector<discriminant>& ds, 
     svg::plot sic;
     sic.title = t("significance improvement");
     sic.x = {"signal efficiency \xCE\xB5_{S}", svg::scale::linear, 0, 1};
+    sic.legend = "auto";
     sic.y = {"SIC = \xCE\xB5_{S}/\xE2\x88\x9A\xCE\xB5_{B}", svg::scale::linear, 0};
 
     for (std::size_t k = 0; k < ds.size(); ++k) {
@@ -282,7 +283,7 @@ void make_plots(const std::string& prefix, const std::vector<discriminant>& ds, 
         p.title = ds.size() == 1 ? t("score distributions") : ds[k].name;
         p.x = {"score", svg::scale::linear, lo, hi};
         p.y = {"normalised density", svg::scale::linear, 0};
-        p.legend = "top-left";
+        p.legend = "auto";
         svg::style s1, s2;
         s1.color = svg::palette(0);
         s1.fill_opacity = 0.2;

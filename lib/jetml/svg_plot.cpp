@@ -264,7 +264,7 @@ std::string plot::render(double ox, double oy) const {
     if (!(ylo <= yhi)) ylo = yhi = y.type == scale::log ? 1 : 0;
     if (has_hist && y.type == scale::linear) ylo = std::min(ylo, 0.0);
     // headroom above the data so a top legend does not sit on the curves
-    if (std::isnan(y.hi) && legend.rfind("top", 0) == 0)
+    if (std::isnan(y.hi) && (legend.rfind("top", 0) == 0 || legend == "auto"))
         yhi = y.type == scale::log ? yhi * std::pow(yhi / ylo, 0.15) : yhi + 0.15 * (yhi - ylo);
     if (std::isnan(f.x.lo) || std::isnan(f.x.hi)) {
         double a = xlo, b = xhi;
@@ -386,7 +386,36 @@ std::string plot::render(double ox, double oy) const {
         }
     if (!named.empty() && legend != "none") {
         const double row = 20, bw = 46 + char_width * static_cast<double>(longest), bh = 10 + row * static_cast<double>(named.size());
-        const bool right = legend.find("right") != std::string::npos, topc = legend.rfind("top", 0) == 0;
+        std::string corner = legend;
+        if (corner == "auto") {
+            // the corner whose legend box would cover the fewest drawn points (histogram fill
+            // counts as points from the bar top down to the base)
+            const char* corners[] = {"top-right", "top-left", "bottom-right", "bottom-left"};
+            std::size_t best = SIZE_MAX;
+            for (const char* c : corners) {
+                const std::string cs = c;
+                const bool r = cs.find("right") != std::string::npos, tp = cs.rfind("top", 0) == 0;
+                // the box grown by 15 px: data right next to a legend reads as badly as data under it
+                const double x0 = (r ? f.left + f.width - bw - 10 : f.left + 10) - 15, x1 = x0 + bw + 30;
+                const double y0 = (tp ? f.top + 10 : f.top + f.height - bh - 10) - 15, y1 = y0 + bh + 30;
+                std::size_t hits = 0;
+                double X, Y;
+                for (const auto& it : items_) {
+                    const bool hist = it.kind == item::hist_k;
+                    for (std::size_t i = 0; i < it.y.size() && i < it.x.size(); ++i) {
+                        const double xv = hist ? 0.5 * (it.x[i] + it.x[i + 1]) : it.x[i];
+                        if (!pxy(xv, it.y[i], X, Y) || X < x0 || X > x1) continue;
+                        if (hist ? Y < y1 : (Y >= y0 && Y <= y1)) ++hits;
+                        if (it.kind == item::band_k && pxy(xv, it.y2[i], X, Y) && Y >= y0 && Y <= y1) ++hits;
+                    }
+                }
+                if (hits < best) {
+                    best = hits;
+                    corner = cs;
+                }
+            }
+        }
+        const bool right = corner.find("right") != std::string::npos, topc = corner.rfind("top", 0) == 0;
         const double bx = right ? f.left + f.width - bw - 10 : f.left + 10;
         const double by = topc ? f.top + 10 : f.top + f.height - bh - 10;
         o += "<g font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"" + fmt("%.0f", font_size) + "\">\n";

@@ -83,7 +83,8 @@ public:
     std::string title;
     axis x, y;
     bool grid = true;
-    /// Legend corner: "top-right", "top-left", "bottom-right", "bottom-left", or "none".
+    /// Legend corner: "top-right", "top-left", "bottom-right", "bottom-left", "auto" (the
+    /// corner that hides the fewest data points), or "none".
     std::string legend = "top-right";
 
     /// A polyline through (x[i], y[i]). An empty name keeps it out of the legend.
