@@ -235,36 +235,40 @@ template <class Visit> void walk_groups(const ranked_events& r, Visit&& visit) {
 }  // namespace
 
 roc_curve compute_roc(const ranked_events& r, bool drop_intermediate) {
-    std::vector<double> thr, tps, fps;
-    reserve_huge(thr, r.size());  // at most one group per event; untouched capacity costs nothing
-    reserve_huge(tps, r.size());
-    reserve_huge(fps, r.size());
-    walk_groups(r, [&](std::uint64_t k, double tp, double fp) {
-        thr.push_back(key_score(k));
-        tps.push_back(tp);
-        fps.push_back(fp);
-    });
     roc_curve c;
     c.pos_total = r.pos_total;
     c.neg_total = r.neg_total;
-    const std::size_t m = thr.size();
-    reserve_huge(c.threshold, m + 1);
-    reserve_huge(c.tps, m + 1);
-    reserve_huge(c.fps, m + 1);
-    c.threshold.push_back(inf);
-    c.tps.push_back(0);
-    c.fps.push_back(0);
-    for (std::size_t g = 0; g < m; ++g) {
-        if (drop_intermediate && m > 2 && g > 0 && g + 1 < m) {
-            // numpy: np.diff(x, 2) = (x[g+1] - x[g]) - (x[g] - x[g-1]); keep if either is non-zero
-            const double d2f = (fps[g + 1] - fps[g]) - (fps[g] - fps[g - 1]);
-            const double d2t = (tps[g + 1] - tps[g]) - (tps[g] - tps[g - 1]);
-            if (d2f == 0 && d2t == 0) continue;
+    // at most one point per event; capacity that is never touched costs no memory
+    reserve_huge(c.threshold, r.size() + 1);
+    reserve_huge(c.tps, r.size() + 1);
+    reserve_huge(c.fps, r.size() + 1);
+    auto emit = [&c](double t, double tp, double fp) {
+        c.threshold.push_back(t);
+        c.tps.push_back(tp);
+        c.fps.push_back(fp);
+    };
+    emit(inf, 0, 0);
+    // Streaming drop_intermediate: group g is decided when group g+1 arrives. The first and
+    // last groups are always kept; with two groups or fewer nothing is dropped (as sklearn).
+    struct point {
+        double t, tp, fp;
+    } a{}, b{};
+    std::size_t seen = 0;
+    walk_groups(r, [&](std::uint64_t k, double tp, double fp) {
+        const point x{key_score(k), tp, fp};
+        if (seen == 0) {
+            emit(x.t, x.tp, x.fp);
+        } else if (seen >= 2) {
+            // numpy: np.diff(v, 2) = (v[g+1] - v[g]) - (v[g] - v[g-1]); keep if either is non-zero
+            const double d2f = (x.fp - b.fp) - (b.fp - a.fp);
+            const double d2t = (x.tp - b.tp) - (b.tp - a.tp);
+            if (!drop_intermediate || d2f != 0 || d2t != 0) emit(b.t, b.tp, b.fp);
         }
-        c.threshold.push_back(thr[g]);
-        c.tps.push_back(tps[g]);
-        c.fps.push_back(fps[g]);
-    }
+        a = b;
+        b = x;
+        ++seen;
+    });
+    if (seen >= 2) emit(b.t, b.tp, b.fp);
     return c;
 }
 
