@@ -1,91 +1,416 @@
 // SPDX-License-Identifier: MIT
-// subjet - per-jet features from jet constituents (first slice: E-scheme jet kinematics).
+// subjet - jets and per-jet substructure features (tau_N, C2/D2, groomed masses, subjets)
+// from particle events or jet constituents, streamed event by event.
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
+#include <sstream>
 
 #include "jetml/cli.hpp"
+#include "jetml/cluster.hpp"
 #include "jetml/csv.hpp"
 #include "jetml/error.hpp"
-#include "jetml/jetsum.hpp"
+#include "jetml/event_io.hpp"
 #include "jetml/npy.hpp"
 #include "jetml/progress.hpp"
+#include "jetml/substructure.hpp"
 
 namespace {
-const jetml::tool_info info{
+using namespace jetml;
+
+const tool_info info{
     "subjet",
-    "subjet - per-jet features from jet constituents.\n"
-    "Reads NPY (N, M, 4) float rows (pT [GeV], eta, phi, m [GeV]) zero-padded, streamed in batches,\n"
-    "and writes one row per jet: jet,pt,eta,rap,phi,mass,e,nconst (the E-scheme sum of the constituents).\n"
-    "Clustering, grooming and substructure observables are not implemented yet.",
-    "  jetgen -n 1000 -p w,qcd | subjet -o features.csv\n"
-    "  subjet jets.npy --format npy -o features.npy"};
-const std::vector<std::string> columns{"jet", "pt", "eta", "rap", "phi", "mass", "e", "nconst"};
+    "subjet - jets and per-jet substructure features from particles.\n"
+    "Reads events (HepMC3 ASCII, FastJet text, CSV long format) and clusters them into jets, or reads\n"
+    "jets directly as NPY (N, M, 4) constituents (pT, eta, phi, m). Writes one row per jet:\n"
+    "event,jet,pt,eta,rap,phi,mass,e,nconst and the selected features (N-subjettiness, C2/D2,\n"
+    "soft drop, mMDT, trimming, pruning, filtering, exclusive kt subjets). Exit status: 0 ok,\n"
+    "1 data error, 2 usage error.",
+    "  subjet events.hepmc --R 0.8 --ptmin 200 --njets 2 -o features.csv\n"
+    "  subjet jets.npy --features kin,tau,sd -o features.npy --constituents-out c.npy\n"
+    "  jetgen -n 1000 -p w,qcd | subjet -o features.csv"};
+
+const std::vector<std::string> all_groups{"kin", "tau", "ecf", "sd", "mmdt", "trim", "prune", "filter", "subjets"};
+
+std::string fmt_beta(double b) {
+    std::ostringstream s;
+    s << b;
+    std::string t = s.str();
+    for (char& c : t)
+        if (c == '.') c = 'p';
+    return t;
+}
+
+struct config {
+    bool jets_mode = false;  // NPY rows are jets
+    jet_definition jetdef{jet_algorithm::antikt, 1.0};
+    double ptmin = 0, rapmax = std::numeric_limits<double>::infinity();
+    int njets = 0, exclusive = 0;
+    bool g_tau = false, g_ecf = false, g_sd = false, g_mmdt = false, g_trim = false, g_prune = false, g_filter = false,
+         g_sub = false;
+    nsub_params tau;
+    int tau_nmax = 4;
+    std::vector<double> ecf_betas{1.0, 2.0};
+    soft_drop_params sd, mmdt;
+    trim_params trim;
+    prune_params prune;
+    filter_params filt;
+    int nsub = 2;
+    std::size_t max_const = 200;
+    bool want_const = false;
+};
+
+// per-event results
+struct jet_out {
+    std::vector<double> row;
+    std::vector<float> consts;  // max_const * 4
+};
+struct event_out {
+    std::vector<jet_out> jets;
+    std::string error;
+    bool empty = false, too_few = false;
+    std::size_t few_subjets = 0, truncated = 0, dropped_nu = 0;
+};
+
+std::vector<std::string> columns_of(const config& c) {
+    std::vector<std::string> col{"event", "jet", "pt", "eta", "rap", "phi", "mass", "e", "nconst"};
+    if (c.g_tau) {
+        for (int n = 1; n <= c.tau_nmax; ++n) col.push_back("tau" + std::to_string(n));
+        for (int n = 2; n <= c.tau_nmax; ++n) col.push_back("tau" + std::to_string(n) + std::to_string(n - 1));
+    }
+    if (c.g_ecf)
+        for (double b : c.ecf_betas) {
+            col.push_back("c2_b" + fmt_beta(b));
+            col.push_back("d2_b" + fmt_beta(b));
+        }
+    if (c.g_sd) col.insert(col.end(), {"sd_pt", "sd_mass", "sd_zg", "sd_rg"});
+    if (c.g_mmdt) col.insert(col.end(), {"mmdt_pt", "mmdt_mass"});
+    if (c.g_trim) col.insert(col.end(), {"trim_pt", "trim_mass"});
+    if (c.g_prune) col.insert(col.end(), {"prune_pt", "prune_mass"});
+    if (c.g_filter) col.insert(col.end(), {"filter_pt", "filter_mass"});
+    if (c.g_sub)
+        for (int k = 1; k <= c.nsub; ++k)
+            for (const char* q : {"pt", "eta", "phi", "mass"}) col.push_back("sj" + std::to_string(k) + "_" + q);
+    return col;
+}
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+void jet_features(const config& c, const fourvec& jet, const std::vector<fourvec>& cons, std::size_t ev, std::size_t ij,
+                  jet_out& out, event_out& eo) {
+    auto& r = out.row;
+    r.clear();
+    const bool empty = cons.empty();
+    r.insert(r.end(), {double(ev), double(ij), jet.pt(), empty ? 0.0 : jet.eta(), empty ? 0.0 : jet.rap(),
+                       empty ? 0.0 : jet.phi_std(), empty ? 0.0 : jet.m(), jet.E(), double(cons.size())});
+    if (c.g_tau) {
+        if (empty) r.insert(r.end(), std::size_t(2 * c.tau_nmax - 1), nan);
+        else {
+            auto t = nsubjettiness_up_to(cons, c.tau_nmax, c.tau);
+            r.insert(r.end(), t.begin(), t.end());
+            for (int n = 2; n <= c.tau_nmax; ++n) r.push_back(t[std::size_t(n - 1)] / t[std::size_t(n - 2)]);
+        }
+    }
+    if (c.g_ecf) {
+        if (empty) r.insert(r.end(), 2 * c.ecf_betas.size(), nan);
+        else
+            for (const auto& e : energy_correlators(cons, c.ecf_betas)) r.insert(r.end(), {e.c2(), e.d2()});
+    }
+    auto groomed = [&](const groomed_jet& g, bool zr) {
+        if (empty) {
+            r.insert(r.end(), zr ? 4 : 2, nan);
+            return;
+        }
+        r.push_back(g.jet.pt());
+        r.push_back(g.jet.m());
+        if (zr) r.insert(r.end(), {g.zg, g.rg});
+    };
+    if (c.g_sd) groomed(empty ? groomed_jet{} : soft_drop(cons, c.sd), true);
+    if (c.g_mmdt) groomed(empty ? groomed_jet{} : soft_drop(cons, c.mmdt), false);
+    if (c.g_trim) groomed(empty ? groomed_jet{} : trim(cons, jet.pt(), c.trim), false);
+    if (c.g_prune) groomed(empty ? groomed_jet{} : prune(cons, jet, c.prune), false);
+    if (c.g_filter) groomed(empty ? groomed_jet{} : filter(cons, c.filt), false);
+    if (c.g_sub) {
+        auto sj = exclusive_subjets(cons, c.nsub, jet_definition(jet_algorithm::kt, jet_definition::max_allowable_R));
+        if (!empty && sj.size() < std::size_t(c.nsub)) ++eo.few_subjets;
+        for (int k = 0; k < c.nsub; ++k) {
+            if (std::size_t(k) < sj.size()) {
+                const fourvec& s = sj[std::size_t(k)];
+                r.insert(r.end(), {s.pt(), s.eta(), s.phi_std(), s.m()});
+            } else {
+                r.insert(r.end(), 4, nan);
+            }
+        }
+    }
+    if (c.want_const) {
+        out.consts.assign(c.max_const * 4, 0.0f);
+        std::vector<fourvec> s = sorted_by_pt(cons);
+        if (s.size() > c.max_const) ++eo.truncated;
+        for (std::size_t i = 0; i < s.size() && i < c.max_const; ++i) {
+            float* q = out.consts.data() + 4 * i;
+            q[0] = float(s[i].pt());
+            q[1] = float(s[i].eta());
+            q[2] = float(s[i].phi_std());
+            q[3] = float(std::max(s[i].m(), 0.0));
+        }
+    }
+}
+
+void process_event(const config& c, const event& ev, event_out& eo) {
+    eo = event_out{};
+    eo.dropped_nu = ev.dropped_neutrinos;
+    if (c.jets_mode) {
+        fourvec jet;
+        for (const auto& p : ev.particles) jet += p;
+        eo.jets.resize(1);
+        eo.empty = ev.particles.empty();
+        jet_features(c, jet, ev.particles, ev.index, 0, eo.jets[0], eo);
+        return;
+    }
+    if (ev.particles.empty()) {
+        eo.empty = true;
+        return;
+    }
+    if (c.exclusive > 0 && ev.particles.size() < std::size_t(c.exclusive)) {
+        eo.too_few = true;
+        return;
+    }
+    cluster_sequence cs(ev.particles, c.jetdef);
+    std::vector<fourvec> jets =
+        sorted_by_pt(c.exclusive > 0 ? cs.exclusive_jets(c.exclusive) : cs.inclusive_jets(c.ptmin));
+    std::vector<fourvec> sel;
+    for (const auto& j : jets) {
+        if (c.exclusive > 0 && j.pt() < c.ptmin) continue;
+        if (std::abs(j.rap()) > c.rapmax) continue;
+        sel.push_back(j);
+        if (c.njets > 0 && int(sel.size()) == c.njets) break;
+    }
+    eo.jets.resize(sel.size());
+    for (std::size_t i = 0; i < sel.size(); ++i)
+        jet_features(c, sel[i], cs.constituents(sel[i]), ev.index, i, eo.jets[i], eo);
+}
+
+jet_algorithm parse_algorithm(const std::string& s) {
+    if (s == "antikt" || s == "anti-kt") return jet_algorithm::antikt;
+    if (s == "kt") return jet_algorithm::kt;
+    if (s == "cam" || s == "ca" || s == "cambridge") return jet_algorithm::cambridge;
+    if (s == "genkt") return jet_algorithm::genkt;
+    throw usage_error("--algorithm: unknown algorithm '" + s + "'; expected antikt, kt, cam or genkt");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    return jetml::run_tool(info, argc, argv, [](jetml::tool& t) {
-        std::string in_path = "-", out_path = "-", format;
-        std::size_t batch = 4096;
-        t.app.add_option("input", in_path, "constituents NPY (N, M, 4); '-' = stdin")
-            ->check(jetml::readable_or_dash)->capture_default_str();
-        t.app.add_option("-o,--output", out_path, "feature table; '-' = stdout; *.npy writes NPY")->capture_default_str();
-        t.app.add_option("--format", format, "output format (csv or npy), overriding the extension")
+    return run_tool(info, argc, argv, [](tool& t) {
+        std::string in_path = "-", out_path = "-", format, in_format = "auto", const_path, features = "all";
+        std::string algorithm = "antikt", scheme = "E", tau_axes = "onepass-kt";
+        double R = 1.0, p = 1.0;
+        bool drop_nu = false, npy_events = false, tau_unnorm = false;
+        std::size_t batch = 256;
+        config c;
+        auto& a = t.app;
+        a.add_option("input", in_path, "events or jets; '-' = stdin")->check(readable_or_dash)->capture_default_str();
+        a.add_option("-o,--output", out_path, "feature table; '-' = stdout; *.npy writes NPY")->capture_default_str();
+        a.add_option("--format", format, "output format (csv or npy), overriding the extension")
             ->check(CLI::IsMember({"csv", "npy"}));
-        t.app.add_option("--batch", batch, "jets read per batch (memory use is constant in N)")
+        a.add_option("--input-format", in_format, "auto, npy, hepmc3, fastjet or csv")
+            ->check(CLI::IsMember({"auto", "npy", "hepmc3", "hepmc", "fastjet", "csv"}))->capture_default_str();
+        a.add_flag("--drop-neutrinos", drop_nu, "drop neutrinos (|pdg id| 12, 14, 16, 18) from events");
+        a.add_flag("--npy-events", npy_events, "treat NPY rows as events to cluster (default: each row is a jet)");
+        a.add_option("--algorithm", algorithm, "jet algorithm for events: antikt, kt, cam, genkt")->capture_default_str();
+        a.add_option("--R", R, "jet radius")->capture_default_str();
+        a.add_option("--p", p, "genkt exponent p")->capture_default_str();
+        a.add_option("--scheme", scheme, "recombination: E or WTA")->check(CLI::IsMember({"E", "WTA"}))->capture_default_str();
+        a.add_option("--ptmin", c.ptmin, "minimum jet pT [GeV]")->capture_default_str();
+        a.add_option("--rapmax", c.rapmax, "maximum |rapidity| of jets");
+        a.add_option("--njets", c.njets, "keep the N hardest jets per event (0 = all)")->capture_default_str();
+        a.add_option("--exclusive", c.exclusive, "cluster each event into exactly N exclusive jets (0 = inclusive jets)")
+            ->capture_default_str();
+        a.add_option("--features", features,
+                     "comma-separated groups: kin,tau,ecf,sd,mmdt,trim,prune,filter,subjets or all (kin is always written)")
+            ->capture_default_str();
+        a.add_option("--tau-axes", tau_axes, "N-subjettiness axes: kt, wta-kt, onepass-kt, onepass-wta-kt")->capture_default_str();
+        a.add_option("--tau-beta", c.tau.beta, "N-subjettiness angular exponent beta")->capture_default_str();
+        a.add_option("--tau-R0", c.tau.R0, "N-subjettiness normalisation radius R0")->capture_default_str();
+        a.add_flag("--tau-unnormalized", tau_unnorm, "unnormalised measure (GeV) instead of dividing by sum pT R0^beta");
+        a.add_option("--tau-nmax", c.tau_nmax, "largest N of tau_N (1..8)")->capture_default_str();
+        a.add_option("--ecf-beta", c.ecf_betas, "angular exponents of C2 and D2")->delimiter(',')->capture_default_str();
+        a.add_option("--sd-beta", c.sd.beta, "soft drop beta")->capture_default_str();
+        a.add_option("--sd-zcut", c.sd.zcut, "soft drop z_cut")->capture_default_str();
+        a.add_option("--sd-R0", c.sd.R0, "soft drop R0")->capture_default_str();
+        a.add_option("--mmdt-zcut", c.mmdt.zcut, "mMDT z_cut")->capture_default_str();
+        a.add_option("--trim-R", c.trim.R_sub, "trimming subjet radius")->capture_default_str();
+        a.add_option("--trim-fcut", c.trim.f_cut, "trimming pT fraction")->capture_default_str();
+        a.add_option("--prune-zcut", c.prune.zcut, "pruning z_cut")->capture_default_str();
+        a.add_option("--prune-rcut", c.prune.Rcut_factor, "pruning R_cut factor (R_cut = factor x 2m/pT)")->capture_default_str();
+        a.add_option("--filter-R", c.filt.R_filt, "filtering subjet radius")->capture_default_str();
+        a.add_option("--filter-n", c.filt.n_filt, "filtering: number of hardest subjets kept")->capture_default_str();
+        a.add_option("--subjets", c.nsub, "number of exclusive kt subjets reported")->capture_default_str();
+        a.add_option("--constituents-out", const_path, "write the selected jets' constituents as NPY (N, M, 4) float32");
+        a.add_option("--max-constituents", c.max_const, "M of --constituents-out (hardest kept, zero-padded)")
             ->capture_default_str()->check(CLI::PositiveNumber);
+        a.add_option("--batch", batch, "events processed per parallel batch")->capture_default_str()->check(CLI::PositiveNumber);
         t.parse();
-        if (format.empty()) format = jetml::extension(out_path) == "npy" ? "npy" : "csv";
 
-        //-- read header and check the layout -------------------------------------
-        jetml::input in(in_path);
-        if (!in.peek(1).empty() && !jetml::is_npy(in)) throw jetml::error(in.name(), "expected an NPY constituent array (N, M, 4); CSV input is not supported yet");
-        jetml::npy_reader reader(in);
-        const auto& shape = reader.header().shape;
-        if (shape.size() != 3 || shape[2] != 4)
-            throw jetml::error(in.name(), "expected constituents of shape (N, M, 4), got " + jetml::format_shape(shape));
-        const std::size_t n = shape[0], m = shape[1];
-        t.info("input %s: %zu jets x %zu constituents (%s); jet = E-scheme sum of constituents", in.name().c_str(), n, m,
-               jetml::dtype_name(reader.header().type));
-
-        //-- stream: read a batch, compute, write ----------------------------------
-        jetml::output out(out_path, format == "npy");
-        std::unique_ptr<jetml::csv_writer> csv;
-        std::unique_ptr<jetml::npy_writer> npy;
-        if (format == "csv") csv = std::make_unique<jetml::csv_writer>(out, columns);
-        else npy = std::make_unique<jetml::npy_writer>(out, jetml::dtype::f8, std::vector<std::size_t>{n, columns.size()});
-        std::vector<float> buf(batch * m * 4);
-        std::vector<double> rows;
-        jetml::progress_bar bar(t.show_progress(), "subjet", n, "jets");
-        std::size_t done = 0;
-        while (std::size_t got = reader.read_rows(buf.data(), batch)) {
-            rows.assign(got * columns.size(), 0.0);
-            for (std::size_t j = 0; j < got; ++j) {
-                const float* c = buf.data() + j * m * 4;
-                for (std::size_t q = 0; q < m * 4; ++q)
-                    if (!std::isfinite(c[q]))
-                        throw jetml::error(in.name(), "jet " + std::to_string(done + j) + ", constituent " +
-                                                          std::to_string(q / 4) + ": non-finite value; expected finite (pT, eta, phi, m)");
-                auto k = jetml::sum_constituents(c, m);
-                double* r = rows.data() + j * columns.size();
-                r[0] = double(done + j), r[1] = k.pt, r[2] = k.eta, r[3] = k.rap, r[4] = k.phi, r[5] = k.mass,
-                r[6] = k.e, r[7] = double(k.nconst);
+        //-- check the configuration ----------------------------------------------
+        if (format.empty()) format = extension(out_path) == "npy" ? "npy" : "csv";
+        c.tau.axes = parse_nsub_axes(tau_axes);
+        c.tau.normalized = !tau_unnorm;
+        c.tau.check();
+        if (c.tau_nmax < 1 || c.tau_nmax > 8) throw usage_error("--tau-nmax must be in 1..8, got " + std::to_string(c.tau_nmax));
+        c.sd.check();
+        c.mmdt.beta = 0.0;
+        c.mmdt.tagging = true;
+        c.mmdt.check();
+        c.trim.check();
+        c.prune.check();
+        c.filt.check();
+        if (c.nsub < 1) throw usage_error("--subjets must be >= 1, got " + std::to_string(c.nsub));
+        if (c.njets < 0) throw usage_error("--njets must be >= 0");
+        if (c.exclusive < 0) throw usage_error("--exclusive must be >= 0");
+        if (c.ecf_betas.empty()) throw usage_error("--ecf-beta needs at least one value");
+        for (double b : c.ecf_betas)
+            if (!(b > 0)) throw usage_error("--ecf-beta values must be > 0");
+        {
+            std::stringstream ss(features);
+            std::string g;
+            while (std::getline(ss, g, ',')) {
+                if (g == "all") c.g_tau = c.g_ecf = c.g_sd = c.g_mmdt = c.g_trim = c.g_prune = c.g_filter = c.g_sub = true;
+                else if (g == "kin") {}
+                else if (g == "tau") c.g_tau = true;
+                else if (g == "ecf") c.g_ecf = true;
+                else if (g == "sd") c.g_sd = true;
+                else if (g == "mmdt") c.g_mmdt = true;
+                else if (g == "trim") c.g_trim = true;
+                else if (g == "prune") c.g_prune = true;
+                else if (g == "filter") c.g_filter = true;
+                else if (g == "subjets") c.g_sub = true;
+                else throw usage_error("--features: unknown group '" + g + "'; expected kin,tau,ecf,sd,mmdt,trim,prune,filter,subjets or all");
             }
-            if (csv) {
-                for (std::size_t j = 0; j < got; ++j) {
-                    const double* r = rows.data() + j * columns.size();
-                    *csv << static_cast<std::int64_t>(r[0]);
-                    for (std::size_t c = 1; c + 1 < columns.size(); ++c) *csv << r[c];
-                    *csv << static_cast<std::int64_t>(r[columns.size() - 1]);
-                    csv->end_row();
+        }
+        c.want_const = !const_path.empty();
+
+        //-- open the input ---------------------------------------------------------
+        input in(in_path);
+        if (in.peek(1).empty()) throw error(in.name(), "empty input");
+        const event_format fmt = in_format == "auto" ? detect_event_format(in) : parse_event_format(in_format);
+        c.jets_mode = (fmt == event_format::npy && !npy_events);
+        if (npy_events && fmt != event_format::npy) t.warn("--npy-events ignored because the input is not NPY");
+        if (c.jets_mode) {
+            for (const char* o : {"--algorithm", "--R", "--p", "--scheme", "--ptmin", "--rapmax", "--njets", "--exclusive"})
+                if (a.count(o)) t.warn("%s ignored because NPY rows are jets (use --npy-events to cluster them)", o);
+        } else {
+            const jet_algorithm alg = parse_algorithm(algorithm);
+            const auto sch = scheme == "WTA" ? recombination_scheme::wta_pt_scheme : recombination_scheme::e_scheme;
+            c.jetdef = alg == jet_algorithm::genkt ? jet_definition(alg, R, p, sch) : jet_definition(alg, R, sch);
+        }
+        event_reader_options ro;
+        ro.drop_neutrinos = drop_nu;
+        if (drop_nu && fmt == event_format::npy) t.warn("--drop-neutrinos ignored because NPY has no particle ids");
+        auto reader = make_event_reader(in, fmt, ro);
+        const auto cols = columns_of(c);
+
+        //-- describe the configuration (-v) ------------------------------------------
+        t.info("input %s: %s", in.name().c_str(), reader->description().c_str());
+        if (c.jets_mode) t.info("jets: each NPY row is one jet (E-scheme sum of its constituents); substructure reclusters the constituents");
+        else {
+            t.info("jets: %s", c.jetdef.description().c_str());
+            if (c.exclusive > 0) t.info("jets: exactly %d exclusive jets per event, then pT >= %g, |y| <= %g", c.exclusive, c.ptmin, c.rapmax);
+            else t.info("jets: inclusive, pT >= %g GeV, |y| <= %g, %s", c.ptmin, c.rapmax,
+                        c.njets > 0 ? ("the " + std::to_string(c.njets) + " hardest").c_str() : "all");
+        }
+        if (c.g_tau) t.info("%s; tau_1..tau_%d", c.tau.description().c_str(), c.tau_nmax);
+        if (c.g_ecf) {
+            std::string b;
+            for (double x : c.ecf_betas) b += (b.empty() ? "" : ", ") + format_double(x);
+            t.info("energy correlators: C2, D2 with pT and (y, phi) angles, beta = %s", b.c_str());
+        }
+        if (c.g_sd) t.info("%s", c.sd.description().c_str());
+        if (c.g_mmdt) t.info("%s", c.mmdt.description().c_str());
+        if (c.g_trim) t.info("%s", c.trim.description().c_str());
+        if (c.g_prune) t.info("%s", c.prune.description().c_str());
+        if (c.g_filter) t.info("%s", c.filt.description().c_str());
+        if (c.g_sub) t.info("subjets: %d exclusive kt subjets of the constituents (E scheme, R = 1000), by decreasing pT", c.nsub);
+        if (c.want_const) t.info("constituents: %s, NPY (N, %zu, 4) float32 (pT, eta, phi, m) by decreasing pT", const_path.c_str(), c.max_const);
+        t.info("output %s: %s with %zu columns", out_path.c_str(), format.c_str(), cols.size());
+
+        //-- outputs: CSV is streamed; NPY outputs are assembled in memory (N goes in their header)
+        output out(out_path, format == "npy");
+        std::unique_ptr<output> cout_;
+        std::unique_ptr<csv_writer> csv;
+        std::unique_ptr<npy_writer> npy, cnpy;
+        std::vector<double> rows_buf;  // NPY outputs need N in their header: assembled in memory
+        std::vector<float> const_buf;
+        std::size_t n_rows = 0;
+        if (format == "csv") csv = std::make_unique<csv_writer>(out, cols);
+        if (c.want_const) cout_ = std::make_unique<output>(const_path, true);
+
+        std::vector<event> evs(batch);
+        std::vector<event_out> outs(batch);
+        progress_bar bar(t.show_progress(), "subjet", 0, c.jets_mode ? "jets" : "events");
+        std::size_t n_events = 0, n_empty = 0, n_few = 0, n_fewsub = 0, n_trunc = 0, n_nu = 0;
+        bool more = true;
+        while (more) {
+            std::size_t got = 0;
+            while (got < batch && (more = reader->next(evs[got]))) ++got;
+            if (got == 0) break;
+#pragma omp parallel for schedule(dynamic, 1)
+            for (std::size_t i = 0; i < got; ++i) {
+                try {
+                    process_event(c, evs[i], outs[i]);
+                } catch (const std::exception& e) {
+                    outs[i].error = e.what();
                 }
-            } else {
-                npy->write_rows(rows.data(), got);
             }
-            done += got;
+            for (std::size_t i = 0; i < got; ++i) {
+                const event_out& eo = outs[i];
+                if (!eo.error.empty())
+                    throw error(in.name(), "event " + std::to_string(evs[i].index) +
+                                               (evs[i].line ? " (line " + std::to_string(evs[i].line) + ")" : "") + ": " + eo.error);
+                n_empty += eo.empty;
+                n_few += eo.too_few;
+                n_fewsub += eo.few_subjets;
+                n_trunc += eo.truncated;
+                n_nu += eo.dropped_nu;
+                for (const jet_out& j : eo.jets) {
+                    if (csv) {
+                        *csv << static_cast<std::int64_t>(j.row[0]) << static_cast<std::int64_t>(j.row[1]);
+                        for (std::size_t k = 2; k < 8; ++k) *csv << j.row[k];
+                        *csv << static_cast<std::int64_t>(j.row[8]);
+                        for (std::size_t k = 9; k < j.row.size(); ++k) *csv << j.row[k];
+                        csv->end_row();
+                    } else {
+                        rows_buf.insert(rows_buf.end(), j.row.begin(), j.row.end());
+                    }
+                    if (c.want_const) const_buf.insert(const_buf.end(), j.consts.begin(), j.consts.end());
+                    ++n_rows;
+                }
+            }
+            n_events += got;
             bar.advance(got);
         }
         bar.finish();
+
+        //-- finish: warnings with counts, then commit the outputs --------------------
+        if (n_empty)
+            t.warn("%zu %s with no particles: %s", n_empty, c.jets_mode ? "jets" : "events",
+                   c.jets_mode ? "written with nconst 0 and NaN features" : "skipped");
+        if (n_few) t.warn("%zu events with fewer particles than --exclusive %d: skipped", n_few, c.exclusive);
+        if (n_fewsub) t.warn("%zu jets with fewer constituents than --subjets %d: missing subjets are NaN", n_fewsub, c.nsub);
+        if (n_trunc) t.warn("%zu jets had more than %zu constituents: the softest were cut from --constituents-out", n_trunc, c.max_const);
+        if (n_nu) t.info("%zu neutrinos dropped", n_nu);
+        t.info("%zu %s read, %zu jets written", n_events, c.jets_mode ? "rows" : "events", n_rows);
         if (csv) csv->finish();
-        else npy->finish();
+        else {
+            npy = std::make_unique<npy_writer>(out, dtype::f8, std::vector<std::size_t>{n_rows, cols.size()});
+            if (n_rows) npy->write_rows(rows_buf.data(), n_rows);
+            npy->finish();
+        }
+        if (c.want_const) {
+            cnpy = std::make_unique<npy_writer>(*cout_, dtype::f4, std::vector<std::size_t>{n_rows, c.max_const, 4});
+            if (n_rows) cnpy->write_rows(const_buf.data(), n_rows);
+            cnpy->finish();
+        }
     });
 }
