@@ -29,7 +29,7 @@ std::string row_text(std::size_t i) { return "row " + std::to_string(i + 1); }
 // for 10^7 scores is more than the sort itself; with huge pages it is ~50x cheaper.
 void advise_huge(void* p, std::size_t bytes) {
     const std::size_t huge = std::size_t(1) << 21;
-    if (bytes < 2 * huge) return;
+    if (bytes < huge) return;
     auto b = reinterpret_cast<std::uintptr_t>(p);
     const std::uintptr_t lo = (b + huge - 1) & ~(huge - 1), hi = (b + bytes) & ~(huge - 1);
     if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);  // advice only: failure is harmless
@@ -146,35 +146,61 @@ void radix_sort(std::vector<std::uint64_t>& key, std::vector<double>& payload) {
 // ---------------------------------------------------------------- ranking
 
 ranked_events rank_events(const roc_data& d) {
-    check_roc_data(d);
     const std::size_t n = d.score.size();
+    if (n == 0 || d.label.size() != n || (!d.weight.empty() && d.weight.size() != n)) check_roc_data(d);
     const bool weighted = !d.weight.empty();
     ranked_events r;
     r.weighted = weighted;
-    std::size_t npos = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        if (!weighted || d.weight[i] != 0) npos += d.label[i];
-    std::size_t nkept = n;
-    if (weighted) {
-        nkept = 0;
-        for (double w : d.weight) nkept += (w != 0);
+    // One pass: validate, make keys, split by class without branches (each event is written to
+    // both arrays and only the index of its class advances; hence one slot of slack).
+    // Zero-weight events are dropped, as scikit-learn does.
+    for (auto* v : {&r.pos_key, &r.neg_key}) {
+        reserve_huge(*v, n + 1);
+        v->resize(n + 1);
     }
-    reserve_huge(r.pos_key, npos);
-    reserve_huge(r.neg_key, nkept - npos);
-    if (weighted) {
-        reserve_huge(r.pos_w, npos);
-        reserve_huge(r.neg_w, nkept - npos);
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-        if (weighted && d.weight[i] == 0) continue;  // scikit-learn drops zero-weight samples
-        const std::uint64_t k = key_of(d.score[i]);
-        if (d.label[i]) {
-            r.pos_key.push_back(k);
-            if (weighted) r.pos_w.push_back(d.weight[i]);
-        } else {
-            r.neg_key.push_back(k);
-            if (weighted) r.neg_w.push_back(d.weight[i]);
+    if (weighted)
+        for (auto* v : {&r.pos_w, &r.neg_w}) {
+            reserve_huge(*v, n + 1);
+            v->resize(n + 1);
         }
+    std::uint64_t* pk = r.pos_key.data();
+    std::uint64_t* nk = r.neg_key.data();
+    double* pw = weighted ? r.pos_w.data() : nullptr;
+    double* nw = weighted ? r.neg_w.data() : nullptr;
+    std::size_t ip = 0, in = 0;
+    bool bad = false;
+    const double* score = d.score.data();
+    const std::uint8_t* label = d.label.data();
+    if (weighted) {
+        const double* w = d.weight.data();
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t k = key_of(score[i]);
+            const std::size_t y = label[i], keep = w[i] != 0;
+            bad |= !std::isfinite(score[i]) || y > 1 || !std::isfinite(w[i]);
+            pk[ip] = k;
+            nk[in] = k;
+            pw[ip] = w[i];
+            nw[in] = w[i];
+            ip += keep & y;
+            in += keep & (y ^ 1);
+        }
+    } else {
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t k = key_of(score[i]);
+            const std::size_t y = label[i];
+            bad |= !std::isfinite(score[i]) || y > 1;
+            pk[ip] = k;
+            nk[in] = k;
+            ip += y & 1;
+            in += (y & 1) ^ 1;
+        }
+    }
+    if (bad) check_roc_data(d);  // throws the message that names the first bad row
+    r.pos_key.resize(ip);
+    r.neg_key.resize(in);
+    if (weighted) {
+        r.pos_w.resize(ip);
+        r.neg_w.resize(in);
     }
     const std::size_t np = r.pos_key.size(), nn = r.neg_key.size();
     if (np == 0 || nn == 0)
