@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "jetml/nn/gemm.hpp"
 #include "jetml/nn/kernels.hpp"
 #include "jetml/nn/model.hpp"
 #include "jetml/rng.hpp"
@@ -66,7 +67,10 @@ static void bench_model(const char* name, const tshape& in, int threads, double 
     }
     const double infer_rate = double(done) / t;
     // forward + input gradient + weight gradient = 3 GEMMs of 2 flops per multiply-add
-    std::printf("model,%s,%s,%zu,%d,%.0f,%.0f,%.1f\n", name, in.str().c_str(), batch, threads,
+    const std::string shape = in.spatial ? std::to_string(in.c) + "x" + std::to_string(in.h) + "x" +
+                                               std::to_string(in.w)
+                                         : std::to_string(in.size());
+    std::printf("model,%s,%s,%zu,%d,%.0f,%.0f,%.1f\n", name, shape.c_str(), batch, threads,
                 train_rate, infer_rate, train_rate * m.flops() * 6 / 1e9);
     std::fflush(stdout);
 }
@@ -144,6 +148,18 @@ int main(int argc, char** argv) {
     const std::size_t batch = argc > 3 ? std::size_t(std::atoll(argv[3])) : 128;
     const std::string only = argc > 4 ? argv[4] : "";
     jetml::set_threads(threads);
+    if (only == "ab") {  // AVX-512 kernel vs OpenBLAS, interleaved so machine load hits both alike
+        for (int r = 0; r < 3; ++r)
+            for (bool on : {true, false}) {
+                gemm_set_avx512(on);
+                std::printf("# %s\n", on ? "avx512 kernel" : "openblas");
+                bench_conv("wtag1", 25, 1, 11, 32, threads, secs, batch);
+                bench_conv("wtag2", 12, 32, 3, 32, threads, secs, batch);
+                bench_conv("deeptop1", 40, 1, 4, 8, threads, secs, batch);
+                bench_conv("deeptop2", 40, 8, 4, 8, threads, secs, batch);
+            }
+        return 0;
+    }
     if (only.rfind("profile:", 0) == 0) {
         const std::string n = only.substr(8);
         tshape in = n == "wtag" || n == "dnn" || n == "maxout" ? tshape::image(1, 25, 25)

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "jetml/nn/gemm.hpp"
 #include "jetml/nn/kernels.hpp"
 #include "jetml/rng.hpp"
 
@@ -74,7 +75,11 @@ conv_params geom(std::size_t n, std::size_t h, std::size_t w, std::size_t cin, s
 }  // namespace
 
 TEST_CASE("nn kernels: fast conv2d equals the reference twin") {
+    // both GEMM paths: the AVX-512 kernel (where the CPU has it) and OpenBLAS
+    for (bool avx512 : {true, false})
     for (int threads : {1, 2, 3}) {
+        const bool saved = gemm_set_avx512(avx512);
+        CAPTURE(avx512);
         compare_conv(geom(8, 25, 25, 1, 11, 32, 1), true, threads);  // W-tag first layer, several blocks
         compare_conv(geom(5, 12, 12, 32, 3, 32, 1), true, threads);  // W-tag second layer
         compare_conv(geom(3, 40, 40, 1, 4, 8, 1), true, threads);    // DeepTop, even kernel
@@ -84,6 +89,8 @@ TEST_CASE("nn kernels: fast conv2d equals the reference twin") {
         compare_conv(geom(3, 6, 6, 4, 1, 3, 1), true, threads);      // pointwise (no im2col)
         compare_conv(geom(1, 5, 5, 2, 5, 2, 1), false, threads);     // kernel = input
         compare_conv(geom(1, 4, 4, 2, 7, 2, 1), true, threads);      // kernel > input, same
+        compare_conv(geom(9, 7, 7, 3, 3, 40, 1), true, threads);     // 40 filters: a masked 32+8 tile
+        gemm_set_avx512(saved);
     }
 }
 
@@ -111,6 +118,33 @@ TEST_CASE("nn kernels: fast dense equals the reference twin") {
             CHECK(nmse(db, dbr) < tol);
             omp_set_num_threads(saved);
         }
+}
+
+TEST_CASE("nn kernels: gemm with general strides and tails equals plain loops") {
+    for (bool avx512 : {true, false}) {
+        const bool saved = gemm_set_avx512(avx512);
+        CAPTURE(avx512);
+        for (std::size_t m : {1, 7, 8, 13})
+            for (std::size_t n : {1, 16, 17, 33, 64})
+                for (std::size_t k : {1, 5, 40})
+                    for (bool trans : {false, true})
+                        for (float beta : {0.0f, 1.0f}) {
+                            CAPTURE(m); CAPTURE(n); CAPTURE(k); CAPTURE(trans); CAPTURE(beta);
+                            auto a = randv(m * k, 1), b = randv(k * n, 2), c = randv(m * n, 3);
+                            std::vector<float> ref(m * n);
+                            for (std::size_t i = 0; i < m; ++i)
+                                for (std::size_t j = 0; j < n; ++j) {
+                                    double acc = beta * c[i * n + j];
+                                    for (std::size_t kk = 0; kk < k; ++kk)
+                                        acc += double(trans ? a[kk * m + i] : a[i * k + kk]) * b[kk * n + j];
+                                    ref[i * n + j] = float(acc);
+                                }
+                            if (trans) gemm(m, n, k, a.data(), 1, m, b.data(), n, beta, c.data(), n);
+                            else gemm(m, n, k, a.data(), k, 1, b.data(), n, beta, c.data(), n);
+                            CHECK(nmse(c, ref) < tol);
+                        }
+        gemm_set_avx512(saved);
+    }
 }
 
 TEST_CASE("nn kernels: the test measure detects a wrong result") {

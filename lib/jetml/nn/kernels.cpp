@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "jetml/error.hpp"
+#include "jetml/nn/gemm.hpp"
 #include "jetml/nn/kernels.hpp"
 
 namespace jetml::nn {
@@ -62,14 +63,15 @@ void im2col(const conv_params& p, const float* x, std::size_t s0, std::size_t ns
                 for (std::size_t ky = 0; ky < p.kh; ++ky, r += span) {
                     const long iy = long(oy * p.stride + ky) - long(p.pad_top);
                     if (iy < 0 || iy >= long(p.h) || hi <= lo) {
-                        std::memset(r, 0, span * sizeof(float));
+                        for (std::size_t i = 0; i < span; ++i) r[i] = 0.0f;
                         continue;
                     }
-                    if (lo > 0) std::memset(r, 0, std::size_t(lo) * p.cin * sizeof(float));
-                    std::memcpy(r + lo * p.cin, xs + (std::size_t(iy) * p.w + std::size_t(ix0 + lo)) * p.cin,
-                                std::size_t(hi - lo) * p.cin * sizeof(float));
-                    if (hi < long(p.kw))
-                        std::memset(r + hi * p.cin, 0, std::size_t(long(p.kw) - hi) * p.cin * sizeof(float));
+                    // Short spans (a few floats when cin is small): plain loops beat memcpy calls.
+                    const std::size_t zl = std::size_t(lo) * p.cin, len = std::size_t(hi - lo) * p.cin;
+                    const float* src = xs + (std::size_t(iy) * p.w + std::size_t(ix0 + lo)) * p.cin;
+                    for (std::size_t i = 0; i < zl; ++i) r[i] = 0.0f;
+                    for (std::size_t i = 0; i < len; ++i) r[zl + i] = src[i];
+                    for (std::size_t i = zl + len; i < span; ++i) r[i] = 0.0f;
                 }
             }
     }
@@ -117,6 +119,10 @@ void conv2d_forward(const conv_params& p, const float* x, const float* w, const 
     if (ws.col.size() < std::size_t(nth)) ws.col.resize(nth);
     if (!direct)
         for (int t = 0; t < nth; ++t) ws.col[t].resize(nb * rps * K);
+    ws.wt.resize(K * p.cout);
+    for (std::size_t co = 0; co < p.cout; ++co)
+        for (std::size_t kk = 0; kk < K; ++kk) ws.wt[kk * p.cout + co] = w[co * K + kk];
+    const float* wt = ws.wt.data();
 #pragma omp parallel num_threads(nth)
     {
         std::size_t s_begin, s_end;
@@ -130,8 +136,7 @@ void conv2d_forward(const conv_params& p, const float* x, const float* w, const 
                 a = col;
             }
             float* ys = y + s0 * rps * p.cout;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(p.cout), int(K), 1.0f,
-                        a, int(K), w, int(K), 0.0f, ys, int(p.cout));
+            gemm(rows, p.cout, K, a, K, 1, wt, p.cout, 0.0f, ys, p.cout);
             if (b)
                 for (std::size_t r = 0; r < rows; ++r)
                     for (std::size_t c = 0; c < p.cout; ++c) ys[r * p.cout + c] += b[c];
@@ -171,15 +176,13 @@ void conv2d_backward(const conv_params& p, const float* x, const float* w, const
                 a = col;
             }
             // dW (cout x K) += dY^T (cout x rows) . col (rows x K)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(p.cout), int(K), int(rows), 1.0f,
-                        dys, int(p.cout), a, int(K), 1.0f, pdw, int(K));
+            gemm(p.cout, K, rows, dys, 1, p.cout, a, K, 1.0f, pdw, K);
             for (std::size_t r = 0; r < rows; ++r)
                 for (std::size_t c = 0; c < p.cout; ++c) pdb[c] += dys[r * p.cout + c];
             if (dx) {
                 // dcol (rows x K) = dY (rows x cout) . W (cout x K)
                 float* dcol = direct ? dx + s0 * p.in_size() : col;
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(K), int(p.cout),
-                            1.0f, dys, int(p.cout), w, int(K), 0.0f, dcol, int(K));
+                gemm(rows, K, p.cout, dys, p.cout, 1, w, K, 0.0f, dcol, K);
                 if (!direct) col2im_add(p, col, s0, ns, dx);
             }
         }

@@ -35,6 +35,7 @@ void conv_geometry(conv_params& p, bool same);
 /// thread. Grown on first use for a shape, reused afterwards.
 struct conv_workspace {
     std::vector<buffer> col, dw, db;
+    buffer wt;  ///< the weights transposed to (k*k*cin, cout) for the forward GEMM
 };
 
 /// Fast conv2d forward: y = conv(x, w) + b.  x (n, h, w, cin), y (n, oh, ow, cout).
