@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the command to run.
 set -eu
 PKGS="g++ cmake make libxtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev libopenblas-dev
-libcli11-dev doctest-dev python3 python3-numpy python3-pandas python3-sklearn libfastjet-dev groff-base"
+libcli11-dev doctest-dev python3 python3-numpy python3-pandas python3-sklearn libfastjet-dev libfastjettools-dev groff-base"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
