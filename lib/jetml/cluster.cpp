@@ -67,38 +67,61 @@ inline double dist2(double y1, double f1, double y2, double f2) {
     return fourvec::rap_phi_distance2(y1, f1, y2, f2);
 }
 
-/// A tournament tree over slots: leaves hold d_iJ, each inner node the (value, slot) of the
-/// smallest leaf below it (the left one on ties). top() is the global minimum.
-class min_tree {
+/// The minimum of d_iJ over slots, kept in blocks of B slots with each block's minimum cached
+/// (a square-root decomposition): an update rescans at most one block, the global minimum is a
+/// scan over N/B block minima. Cheaper than a binary heap at the N of jet events (fewer,
+/// better-predicted branches), and it is the same minimum: ties go to the lowest slot.
+class block_min {
 public:
     void build(const double* v, int n) {
-        size_ = 1;
-        while (size_ < n) size_ <<= 1;
-        node_.assign(2 * static_cast<std::size_t>(size_), entry{inf, 0});
-        for (int i = 0; i < n; ++i) node_[size_ + i] = entry{v[i], i};
-        for (int i = n; i < size_; ++i) node_[size_ + i] = entry{inf, i};
-        for (int i = size_ - 1; i >= 1; --i) node_[i] = better(node_[2 * i], node_[2 * i + 1]);
+        bsize_ = 16;
+        while (bsize_ * bsize_ < n && bsize_ < 128) bsize_ *= 2;
+        nblocks_ = (n + bsize_ - 1) / bsize_;
+        val_.assign(static_cast<std::size_t>(nblocks_) * bsize_, inf);
+        std::copy(v, v + n, val_.begin());
+        bmin_.resize(nblocks_);
+        bidx_.resize(nblocks_);
+        for (int b = 0; b < nblocks_; ++b) rescan(b);
     }
     void update(int slot, double value) {
-        int k = size_ + slot;
-        node_[k].v = value;
-        for (k >>= 1; k >= 1; k >>= 1) {
-            const entry e = better(node_[2 * k], node_[2 * k + 1]);
-            if (e.v == node_[k].v && e.i == node_[k].i) return;  // nothing above can change
-            node_[k] = e;
+        const int b = slot / bsize_;
+        val_[slot] = value;
+        if (value < bmin_[b]) {
+            bmin_[b] = value;
+            bidx_[b] = slot;
+        } else if (bidx_[b] == slot) {
+            rescan(b);
         }
     }
-    int top_slot() const { return node_[1].i; }
-    double top_value() const { return node_[1].v; }
+    /// Slot of the smallest value (the lowest such slot).
+    int top_slot() const {
+        int best = 0;
+        double v = bmin_[0];
+        for (int b = 1; b < nblocks_; ++b)
+            if (bmin_[b] < v) {
+                v = bmin_[b];
+                best = b;
+            }
+        return bidx_[best];
+    }
+    double value(int slot) const { return val_[slot]; }
 
 private:
-    struct entry {
-        double v;
-        int i;
-    };
-    static entry better(const entry& a, const entry& b) { return b.v < a.v ? b : a; }
-    int size_ = 1;
-    std::vector<entry> node_;
+    void rescan(int b) {
+        const double* p = val_.data() + static_cast<std::size_t>(b) * bsize_;
+        int bi = 0;
+        double bv = p[0];
+        for (int i = 1; i < bsize_; ++i)
+            if (p[i] < bv) {
+                bv = p[i];
+                bi = i;
+            }
+        bmin_[b] = bv;
+        bidx_[b] = b * bsize_ + bi;
+    }
+    int bsize_ = 16, nblocks_ = 0;
+    std::vector<double> val_, bmin_;
+    std::vector<int> bidx_;
 };
 
 /// A particle as stored in its tile: position and slot, contiguous for the distance loops.
@@ -119,9 +142,9 @@ struct workspace {
     std::vector<tile_info> tiles;
     std::vector<double> tmax;
     std::vector<tile_entry> pool;
-    std::vector<int> off_dr, off_dc, ring_start, pending, dirty;
+    std::vector<int> off_dr, off_dc, ring_start, pending, dirty, nbr;
     std::vector<double> gbuf;
-    min_tree heap;
+    block_min heap;
 };
 thread_local workspace ws;
 
@@ -224,7 +247,7 @@ struct cluster_engine {
         if (p2 >= 0) h[p2].child = step;
     }
 
-    min_tree& heap_ = ws.heap;
+    block_min& heap_ = ws.heap;
     void run_plain();
     /// Returns false (doing nothing) when the tiling cannot be used (R too large for the phi range).
     bool run_tiled(double target_per_tile);
@@ -361,13 +384,15 @@ bool cluster_engine::run_tiled(double target_per_tile) {
         }
     }
     if (!(lo <= hi)) lo = hi = 0.0;
-    // Tile side t ~ sqrt(area * target / N), at least R/8 (so at most 8 rings cover R).
+    // Tile side t ~ sqrt(area * target / N), between R/8 (so at most 8 rings cover R) and R
+    // (larger tiles only add pairs farther apart than R to every scan).
     const double area = std::max(hi - lo, R) * twopi;
     double t = std::sqrt(area * target_per_tile / std::max(n0, 1));
-    t = std::max(t, R / 8.0);
+    t = std::max(std::min(t, R), R / 8.0);
     // k rings of tiles cover any distance < R; the 1e-9 margin keeps points at distance just
     // below R (after round-off in the tile assignment) inside the k rings.
-    const int k = std::max(1, static_cast<int>(std::ceil(R * (1.0 + 1e-9) / t)));
+    const int k = std::max(1, static_cast<int>(std::ceil(R / t - 1e-6)));
+    t = R * (1.0 + 1e-9) / k;
     const int nphi = static_cast<int>(std::floor(twopi / t));
     if (nphi < 2 * k + 1) return false;  // the phi window would wrap onto itself
     const double w = twopi / nphi;
@@ -509,6 +534,45 @@ bool cluster_engine::run_tiled(double target_per_tile) {
         return (r0 + dr) * nphi + c;
     };
 
+    // With one ring (tiles >= R) every scan covers the whole 3x3 block, so each tile keeps the
+    // list of its (up to 9) neighbour tiles, its own first, and no distance bounds are used.
+    const bool one_ring = k == 1;
+    std::vector<int>& nbr = ws.nbr;
+    if (one_ring) {
+        nbr.assign(tiles.size() * 10, -1);
+        for (int r = 0; r < ny; ++r)
+            for (int c = 0; c < nphi; ++c) {
+                int* l = nbr.data() + (static_cast<std::size_t>(r) * nphi + c) * 10;
+                int m = 1;
+                l[m++] = r * nphi + c;
+                for (int dr = -1; dr <= 1; ++dr)
+                    for (int dc = -1; dc <= 1; ++dc) {
+                        if ((dr == 0 && dc == 0) || r + dr < 0 || r + dr >= ny) continue;
+                        l[m++] = tile_at(r, c, dr, dc);
+                    }
+                l[0] = m - 1;  // count
+            }
+    }
+    auto search1 = [&](int s, double& best_out) {
+        const double ys = y[s], fs = f[s];
+        const int* l = nbr.data() + static_cast<std::size_t>(tile[s]) * 10;
+        double best = R2;
+        int bi = -1;
+        for (int q = 1; q <= l[0]; ++q) {
+            const tile_info& T = tiles[l[q]];
+            const tile_entry* e = pool.data() + T.begin;
+            for (int m = 0; m < T.count; ++m) {
+                const double d = dist2(ys, fs, e[m].y, e[m].f);
+                if (d < best && e[m].slot != s) {
+                    best = d;
+                    bi = e[m].slot;
+                }
+            }
+        }
+        best_out = best;
+        return bi;
+    };
+
     // Nearest neighbour of slot s among all other live slots (distance < R^2), by rings.
     auto search = [&](int s, double& best_out) {
         const double ys = y[s], fs = f[s];
@@ -571,10 +635,47 @@ bool cluster_engine::run_tiled(double target_per_tile) {
         rh[i] = -1;
         nn[i] = -1;
     }
-    for (int i = 0; i < n0; ++i) {
-        double d;
-        const int b = search(i, d);
-        set_nn(i, b, d);
+    if (one_ring) {
+        // every pair once: inside each tile, and with the 4 "forward" neighbour tiles
+        for (int i = 0; i < n0; ++i) nnd[i] = R2;
+        auto pair = [&](const tile_entry& p, const tile_entry& q) {
+            const double d = dist2(p.y, p.f, q.y, q.f);
+            if (d < nnd[p.slot]) {
+                nnd[p.slot] = d;
+                nn[p.slot] = q.slot;
+            }
+            if (d < nnd[q.slot]) {
+                nnd[q.slot] = d;
+                nn[q.slot] = p.slot;
+            }
+        };
+        for (int r = 0; r < ny; ++r)
+            for (int c = 0; c < nphi; ++c) {
+                const tile_info& T = tiles[r * nphi + c];
+                const tile_entry* e = pool.data() + T.begin;
+                for (int a1 = 0; a1 < T.count; ++a1)
+                    for (int a2 = a1 + 1; a2 < T.count; ++a2) pair(e[a1], e[a2]);
+                const int fwd[4][2] = {{0, 1}, {1, -1}, {1, 0}, {1, 1}};
+                for (const auto& o : fwd) {
+                    if (r + o[0] >= ny) continue;
+                    const tile_info& U = tiles[tile_at(r, c, o[0], o[1])];
+                    const tile_entry* g = pool.data() + U.begin;
+                    for (int a1 = 0; a1 < T.count; ++a1)
+                        for (int a2 = 0; a2 < U.count; ++a2) pair(e[a1], g[a2]);
+                }
+            }
+        for (int i = 0; i < n0; ++i) {
+            const int t2 = nn[i];
+            const double d = nnd[i];
+            nn[i] = -1;
+            set_nn(i, t2, d);
+        }
+    } else {
+        for (int i = 0; i < n0; ++i) {
+            double d;
+            const int b = search(i, d);
+            set_nn(i, b, d);
+        }
     }
     {
         double* v = scratch_d;
@@ -586,7 +687,7 @@ bool cluster_engine::run_tiled(double target_per_tile) {
     std::vector<int>& dirty = ws.dirty;
     for (int step = 0; step < n0; ++step) {
         int a = heap_.top_slot();
-        double dmin = heap_.top_value() * invR2;
+        double dmin = heap_.value(a) * invR2;
         int b = nn[a];
         pending.clear();
         dirty.clear();
@@ -614,13 +715,13 @@ bool cluster_engine::run_tiled(double target_per_tile) {
             {
                 const double yb = y[b], fb = f[b];
                 const int r0 = tile[b] / nphi, c0 = tile[b] - r0 * nphi;
-                gaps(yb, fb, r0, c0);
                 double best = R2;
                 int bi = -1;
+                if (!one_ring) gaps(yb, fb, r0, c0);
                 // Rows nearest first; in each row only the columns within R, and of those only
                 // the tiles that may hold b's neighbour or a jet that b is now closest to.
                 auto scan_tile = [&](int tt, double g) {
-                    if (!(g < best || g < tmax[tt])) return;
+                    if (!(g < best || g < tmax[tt] || one_ring)) return;
                     const tile_info& T = tiles[tt];
                     const tile_entry* e = pool.data() + T.begin;
                     double mx = 0.0;
@@ -646,7 +747,11 @@ bool cluster_engine::run_tiled(double target_per_tile) {
                     }
                     tmax[tt] = mx;
                 };
-                for (int q = 0; q < span; ++q) {
+                if (one_ring) {
+                    const int* l = nbr.data() + static_cast<std::size_t>(tile[b]) * 10;
+                    for (int q = 1; q <= l[0]; ++q) scan_tile(l[q], 0.0);
+                }
+                for (int q = 0; q < (one_ring ? 0 : span); ++q) {
                     const int dr = (q & 1) ? -((q + 1) >> 1) : (q >> 1);  // 0, -1, 1, -2, 2, ...
                     const double gy = gy2[dr];
                     if (!(gy < R2)) continue;
@@ -667,7 +772,7 @@ bool cluster_engine::run_tiled(double target_per_tile) {
             }
             for (int s : pending) {
                 double d;
-                const int t2 = search(s, d);
+                const int t2 = one_ring ? search1(s, d) : search(s, d);
                 nn[s] = -1;
                 set_nn(s, t2, d);
             }
@@ -683,7 +788,7 @@ bool cluster_engine::run_tiled(double target_per_tile) {
             heap_.update(a, inf);
             for (int s : pending) {
                 double d;
-                const int t2 = search(s, d);
+                const int t2 = one_ring ? search1(s, d) : search(s, d);
                 nn[s] = -1;
                 set_nn(s, t2, d);
             }
@@ -701,7 +806,7 @@ namespace {
 /// against the tiled one on uniform events (|y| < 2.5), about 60 at R = 0.4 and 130 at R = 1.
 int plain_limit(double R) { return static_cast<int>(20.0 + 110.0 * std::min(R, 1.2)); }
 /// Tile occupancy the tiled strategy aims at.
-constexpr double tile_target = 3.0;
+constexpr double tile_target = 8.0;
 }  // namespace
 
 cluster_sequence::cluster_sequence(const std::vector<fourvec>& particles, const jet_definition& def) : def_(def) {
