@@ -1,6 +1,6 @@
 # jetml - thin wrapper over CMake. The real build is CMakeLists.txt.
 #   make            build everything into build/
-#   make demo       install missing Debian packages, build, run the W-tagging demo
+#   make demo       install missing Debian packages, build, run the W-tagging study on shipped data
 #   make check      install missing packages, build, run every test (what CI runs)
 #   make bench      build and run the benchmarks (writes CSV lines to stdout)
 #   make install PREFIX=/opt/jetml
@@ -45,7 +45,7 @@ sanitize:
 
 demo: deps
 	$(MAKE) build
-	@sh share/jetml/examples/demo.sh $(BUILD)/bin
+	@sh share/jetml/examples/wtag-study.sh $(BUILD)/bin demo-output
 
 bench: deps
 	$(MAKE) build

@@ -1,6 +1,6 @@
 #!/bin/sh
-# jetml demo: a small W-tagging pipeline on toy jets.
-#   sh demo.sh [BINDIR] [OUTDIR]
+# jetml toy demo: a small W-tagging pipeline on toy jets (jetgen).
+#   sh toy-demo.sh [BINDIR] [OUTDIR]
 # 1. jetgen makes 10000 toy jets, half W -> qq, half QCD, with labels;
 # 2. subjet computes the jet kinematics of each (streamed through a pipe);
 # 3. a summary compares the jet mass of W and QCD jets.
