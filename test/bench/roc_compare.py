@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Runs jetml's bench_roc and scikit-learn's peer script roc_bench.py at the same moment
 and prints them side by side with speed-up ratios (sklearn time / jetml time).
-Usage: /usr/bin/python3 test/bench/roc_compare.py BUILD_DIR [--sizes ...] [--repeats N] [--threads 1,2]
+Usage: /usr/bin/python3 test/bench/roc_compare.py BUILD_DIR [--sizes ...] [--repeats N] [--threads 1,2] [--csv]
+With --csv it prints the `make bench` lines name,n,threads,seconds,rate,unit,ratio_to_peer
+(seconds = median wall time; ratio = scikit-learn's median wall time / jetml's).
 The peer script defaults to /work/shared/bench/roc_bench.py (override with ROC_BENCH_PY).
 Ratios use the median wall time and the median process CPU time; on a shared machine the CPU
 time is the steadier of the two (it leaves out time the process waited for a core)."""
@@ -37,12 +39,33 @@ def main():
     ap.add_argument("--sizes", default="1000000,10000000")
     ap.add_argument("--repeats", default="5")
     ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--csv", action="store_true")
     a = ap.parse_args()
     peer = os.environ.get("ROC_BENCH_PY", "/work/shared/bench/roc_bench.py")
-    sk_out = subprocess.run([sys.executable, peer, "--sizes", a.sizes, "--repeats", a.repeats],
-                            capture_output=True, text=True, check=True).stdout
-    print(sk_out.splitlines()[0])
-    sk = parse(sk_out)
+    sk = {}
+    if os.path.exists(peer):
+        sk_out = subprocess.run([sys.executable, peer, "--sizes", a.sizes, "--repeats", a.repeats],
+                                capture_output=True, text=True, check=True).stdout
+        if not a.csv:
+            print(sk_out.splitlines()[0])
+        sk = parse(sk_out)
+    elif not a.csv:
+        print(f"# peer script {peer} not found: jetml times only")
+    if a.csv:
+        for t in a.threads.split(","):
+            jm = parse(subprocess.run([os.path.join(a.build, "bench", "bench_roc"), "--sizes", a.sizes,
+                                       "--repeats", a.repeats, "--threads", t], capture_output=True, text=True,
+                                      check=True).stdout)
+            for n in map(int, a.sizes.split(",")):
+                for jcall, scall in PAIRS:
+                    if (jcall, n) not in jm:
+                        continue
+                    jw = jm[(jcall, n)][0]
+                    name = "roc_" + jcall.split("(")[0] + ("_w" if ", w" in jcall else "") + \
+                        ("_all" if "false" in jcall else "")
+                    ratio = f"{sk[(scall, n)][0] / jw:.2f}" if (scall, n) in sk else ""
+                    print(f"{name},{n},{t},{jw:.3f},{n / jw / 1e6:.2f},Mevents/s,{ratio}")
+        return
     for t in a.threads.split(","):
         jm_out = subprocess.run([os.path.join(a.build, "bench", "bench_roc"), "--sizes", a.sizes,
                                  "--repeats", a.repeats, "--threads", t], capture_output=True, text=True,
