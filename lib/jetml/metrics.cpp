@@ -151,18 +151,24 @@ ranked_events rank_events(const roc_data& d) {
     const bool weighted = !d.weight.empty();
     ranked_events r;
     r.weighted = weighted;
-    // One pass: validate, make keys, split by class without branches (each event is written to
-    // both arrays and only the index of its class advances; hence one slot of slack).
-    // Zero-weight events are dropped, as scikit-learn does.
-    for (auto* v : {&r.pos_key, &r.neg_key}) {
-        reserve_huge(*v, n + 1);
-        v->resize(n + 1);
-    }
+    // Count the classes, then one pass validates, makes keys and splits by class without
+    // branches: each event is written to both arrays and only its own class's index advances
+    // (hence one slot of slack). Zero-weight events are dropped, as scikit-learn does.
+    std::size_t cnt[2] = {0, 0};
     if (weighted)
-        for (auto* v : {&r.pos_w, &r.neg_w}) {
-            reserve_huge(*v, n + 1);
-            v->resize(n + 1);
-        }
+        for (std::size_t i = 0; i < n; ++i) cnt[d.label[i] & 1] += d.weight[i] != 0;
+    else
+        for (std::size_t i = 0; i < n; ++i) ++cnt[d.label[i] & 1];
+    reserve_huge(r.pos_key, cnt[1] + 1);
+    reserve_huge(r.neg_key, cnt[0] + 1);
+    r.pos_key.resize(cnt[1] + 1);
+    r.neg_key.resize(cnt[0] + 1);
+    if (weighted) {
+        reserve_huge(r.pos_w, cnt[1] + 1);
+        reserve_huge(r.neg_w, cnt[0] + 1);
+        r.pos_w.resize(cnt[1] + 1);
+        r.neg_w.resize(cnt[0] + 1);
+    }
     std::uint64_t* pk = r.pos_key.data();
     std::uint64_t* nk = r.neg_key.data();
     double* pw = weighted ? r.pos_w.data() : nullptr;
@@ -175,8 +181,8 @@ ranked_events rank_events(const roc_data& d) {
         const double* w = d.weight.data();
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint64_t k = key_of(score[i]);
-            const std::size_t y = label[i], keep = w[i] != 0;
-            bad |= !std::isfinite(score[i]) || y > 1 || !std::isfinite(w[i]);
+            const std::size_t y = label[i] & 1, keep = w[i] != 0;
+            bad |= !std::isfinite(score[i]) || label[i] > 1 || !std::isfinite(w[i]);
             pk[ip] = k;
             nk[in] = k;
             pw[ip] = w[i];
@@ -187,12 +193,12 @@ ranked_events rank_events(const roc_data& d) {
     } else {
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint64_t k = key_of(score[i]);
-            const std::size_t y = label[i];
-            bad |= !std::isfinite(score[i]) || y > 1;
+            const std::size_t y = label[i] & 1;
+            bad |= !std::isfinite(score[i]) || label[i] > 1;
             pk[ip] = k;
             nk[in] = k;
-            ip += y & 1;
-            in += (y & 1) ^ 1;
+            ip += y;
+            in += y ^ 1;
         }
     }
     if (bad) check_roc_data(d);  // throws the message that names the first bad row
