@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 // jetimg - jet images from constituents with the literature's preprocessing, streamed.
-#include <omp.h>
-
 #include <cmath>
 #include <cstdio>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <optional>
 #include <sstream>
 
@@ -14,8 +19,10 @@
 #include "jetml/heatmap.hpp"
 #include "jetml/image.hpp"
 #include "jetml/io.hpp"
+#include "jetml/memory.hpp"
 #include "jetml/npy.hpp"
 #include "jetml/progress.hpp"
+#include "jetml/threads.hpp"
 
 namespace im = jetml::image;
 
@@ -139,6 +146,120 @@ private:
     std::optional<std::size_t> m_;
     bool have_ = false;
 };
+
+/// One batch in flight: the constituents read, then the images made from them.
+struct slot_t {
+    batch_t in;
+    std::size_t got = 0;
+    std::exception_ptr failed;  ///< the reader's error (end of the stream)
+    std::string err;            ///< the first failing jet's message, from make_image
+    std::size_t err_jet = 0;
+    std::vector<float> img, hwc;
+    std::vector<im::jet_info> infos;
+};
+
+/// Streams batches through a reader thread, `workers` threads making images (one batch each at
+/// a time) and the calling thread, which gets the batches back in input order. Hand-offs block
+/// on a condition variable, so no thread spins while another reads or writes, and reading,
+/// computing and writing overlap. Output bytes do not depend on the number of workers. The
+/// first error in input order (reader, jet or writer) is rethrown here after the threads stop.
+void run_pipeline(std::size_t workers, const std::function<std::size_t(batch_t&)>& read,
+                  const std::function<void(slot_t&, im::workspace&)>& make, const std::function<void(slot_t&)>& write) {
+    std::vector<slot_t> slots(workers + 3);  // a batch being read, one per worker, one written, one spare
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<std::size_t> free_q, ready_q;  // slot indices: to fill; filled, in input order
+    std::map<std::size_t, std::size_t> made;  // batch number -> slot, images made
+    std::vector<std::size_t> seq_of(slots.size(), 0);
+    std::size_t n_read = 0;
+    bool reader_done = false, stop = false;
+    for (std::size_t s = 0; s < slots.size(); ++s) free_q.push_back(s);
+
+    std::vector<std::thread> threads;
+    auto stop_all = [&] {
+        {
+            std::lock_guard<std::mutex> g(mu);
+            stop = true;
+        }
+        cv.notify_all();
+        for (auto& th : threads)
+            if (th.joinable()) th.join();
+    };
+    threads.emplace_back([&] {  // reader
+        for (;;) {
+            std::size_t s;
+            {
+                std::unique_lock<std::mutex> g(mu);
+                cv.wait(g, [&] { return stop || !free_q.empty(); });
+                if (stop) return;
+                s = free_q.front();
+                free_q.pop_front();
+            }
+            slot_t& sl = slots[s];
+            sl.in.clear();
+            sl.got = 0, sl.failed = nullptr, sl.err.clear();
+            try {
+                sl.got = read(sl.in);
+            } catch (...) {
+                sl.failed = std::current_exception();
+            }
+            {
+                std::lock_guard<std::mutex> g(mu);
+                if (sl.got == 0 && !sl.failed) {
+                    free_q.push_back(s);
+                } else {
+                    seq_of[s] = n_read++;
+                    ready_q.push_back(s);
+                }
+                if (sl.got == 0 || sl.failed) reader_done = true;
+            }
+            cv.notify_all();
+            if (sl.got == 0 || sl.failed) return;
+        }
+    });
+    for (std::size_t w = 0; w < workers; ++w)
+        threads.emplace_back([&] {  // worker
+            im::workspace ws;
+            for (;;) {
+                std::size_t s;
+                {
+                    std::unique_lock<std::mutex> g(mu);
+                    cv.wait(g, [&] { return stop || !ready_q.empty() || reader_done; });
+                    if (stop || ready_q.empty()) return;
+                    s = ready_q.front();
+                    ready_q.pop_front();
+                }
+                if (!slots[s].failed) make(slots[s], ws);
+                {
+                    std::lock_guard<std::mutex> g(mu);
+                    made[seq_of[s]] = s;
+                }
+                cv.notify_all();
+            }
+        });
+    try {
+        for (std::size_t next = 0;; ++next) {
+            std::size_t s;
+            {
+                std::unique_lock<std::mutex> g(mu);
+                cv.wait(g, [&] { return made.count(next) || (reader_done && next >= n_read); });
+                if (!made.count(next)) break;
+                s = made[next];
+                made.erase(next);
+            }
+            write(slots[s]);
+            {
+                std::lock_guard<std::mutex> g(mu);
+                free_q.push_back(s);
+            }
+            cv.notify_all();
+        }
+    } catch (...) {
+        stop_all();
+        throw;
+    }
+    stop_all();
+}
 
 std::pair<double, double> parse_range(const std::string& s, const char* opt) {
     double a, b;
@@ -310,6 +431,7 @@ int main(int argc, char** argv) {
         if (!rows.empty()) p.rows = rows == "phi" ? im::layout::phi_rows : im::layout::x_rows;
         if (a.count("--min-in-window")) p.min_in_window = min_in;
         if (a.count("--pt-cut")) p.pt_cut = pt_cut;
+        p.jet_kinematics = !meta_path.empty();  // the jet's pT, eta, phi, mass go only to --meta-out
         im::standardise_mode smode = im::standardise_mode::none;
         if (!standardise.empty()) smode = im::parse_standardise(standardise);
         if (!apply_stats.empty() && standardise.empty()) smode = im::standardise_mode::center_std;
@@ -383,64 +505,59 @@ int main(int argc, char** argv) {
         std::vector<double> avg;
         if (!svg_path.empty()) avg.assign(P, 0.0);
 
-        //-- stream ----------------------------------------------------------------------------
-        batch_t b;
-        std::vector<float> img, hwc;
-        std::vector<im::jet_info> infos;
-        std::vector<double> meta_rows;
-        const int nthreads = omp_get_max_threads();
-        std::vector<im::workspace> ws(std::size_t(std::max(1, nthreads)));
-        jetml::progress_bar bar(t.show_progress(), "jetimg", n_jets.value_or(0), "jets");
+        //-- stream: a reader thread, worker threads and this thread writing in order ---------
         std::size_t done = 0, flagged[5] = {0, 0, 0, 0, 0};
-        for (;;) {
-            b.clear();
-            std::size_t got = 0;
-            if (npy) {
-                b.rows.resize(batch * M * 4);
-                got = npy->read_rows(b.rows.data(), batch);
-                for (std::size_t j = 0; j < got; ++j) b.off.push_back(j * M), b.cnt.push_back(M);
-            } else {
-                got = csv->read(b, batch);
-            }
-            if (got == 0) break;
-            img.resize(got * P);
-            infos.resize(got);
-            std::string err;
-            std::size_t err_jet = 0;
-#pragma omp parallel for schedule(dynamic, 16)
-            for (std::size_t j = 0; j < got; ++j) {
+        std::vector<double> meta_rows;
+        jetml::progress_bar bar(t.show_progress(), "jetimg", n_jets.value_or(0), "jets");
+        auto read_batch = [&](batch_t& b) -> std::size_t {
+            if (!npy) return csv->read(b, batch);
+            jetml::reserve_huge(b.rows, batch * M * 4);  // batches in flight: first touch on huge pages
+            b.rows.resize(batch * M * 4);
+            const std::size_t got = npy->read_rows(b.rows.data(), batch);
+            for (std::size_t j = 0; j < got; ++j) b.off.push_back(j * M), b.cnt.push_back(M);
+            return got;
+        };
+        auto make_batch = [&](slot_t& s, im::workspace& ws) {
+            jetml::reserve_huge(s.img, batch * P);
+            s.img.resize(s.got * P);
+            s.infos.resize(s.got);
+            for (std::size_t j = 0; j < s.got; ++j) {
                 try {
-                    im::make_image(p, b.rows.data() + 4 * b.off[j], b.cnt[j], img.data() + j * P, infos[j],
-                                   ws[std::size_t(omp_get_thread_num())]);
+                    im::make_image(p, s.in.rows.data() + 4 * s.in.off[j], s.in.cnt[j], s.img.data() + j * P, s.infos[j], ws);
                 } catch (const std::exception& e) {
-#pragma omp critical
-                    if (err.empty() || j < err_jet) err = e.what(), err_jet = j;
+                    s.err = e.what(), s.err_jet = j;  // the first failing jet of the batch
+                    return;
                 }
             }
-            if (!err.empty()) throw jetml::error(in.name(), "jet " + std::to_string(done + err_jet) + ", " + err);
+        };
+        auto write_batch = [&](slot_t& s) {
+            if (s.failed) std::rethrow_exception(s.failed);
+            if (!s.err.empty()) throw jetml::error(in.name(), "jet " + std::to_string(done + s.err_jet) + ", " + s.err);
+            const std::size_t got = s.got;
             for (std::size_t j = 0; j < got; ++j) {
-                float* im1 = img.data() + j * P;
+                float* im1 = s.img.data() + j * P;
                 if (stats) stats->add(im1);
                 if (!avg.empty())
                     for (std::size_t q = 0; q < P; ++q) avg[q] += im1[q];
                 stdz.apply(im1);
                 for (int k = 0; k < 5; ++k)
-                    if (infos[j].flags & (1u << k)) ++flagged[k];
+                    if (s.infos[j].flags & (1u << k)) ++flagged[k];
             }
             if (last) {
                 const std::size_t C = p.n_channels(), HW = p.height() * p.width();
-                hwc.resize(img.size());
+                jetml::reserve_huge(s.hwc, batch * P);
+                s.hwc.resize(s.img.size());
                 for (std::size_t j = 0; j < got; ++j)
                     for (std::size_t c = 0; c < C; ++c)
-                        for (std::size_t q = 0; q < HW; ++q) hwc[j * P + q * C + c] = img[j * P + c * HW + q];
-                images.write(hwc.data(), got);
+                        for (std::size_t q = 0; q < HW; ++q) s.hwc[j * P + q * C + c] = s.img[j * P + c * HW + q];
+                images.write(s.hwc.data(), got);
             } else {
-                images.write(img.data(), got);
+                images.write(s.img.data(), got);
             }
             if (meta_csv || meta_npy) {
                 meta_rows.resize(got * meta_cols.size());
                 for (std::size_t j = 0; j < got; ++j) {
-                    const auto& f = infos[j];
+                    const auto& f = s.infos[j];
                     double* r = meta_rows.data() + j * meta_cols.size();
                     r[0] = double(done + j), r[1] = f.pt, r[2] = f.eta, r[3] = f.phi, r[4] = f.mass, r[5] = double(f.nconst);
                     r[6] = f.frac_outside, r[7] = f.centre_x, r[8] = f.centre_phi, r[9] = f.angle, r[10] = double(f.flags);
@@ -457,7 +574,8 @@ int main(int argc, char** argv) {
             }
             done += got;
             bar.advance(got);
-        }
+        };
+        run_pipeline(std::size_t(std::max(1, jetml::max_threads())), read_batch, make_batch, write_batch);
         bar.finish();
 
         //-- finish: side outputs first, then the images (so a failure leaves no image file) ----

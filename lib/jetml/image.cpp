@@ -9,15 +9,14 @@
 #include <numeric>
 #include <sstream>
 
+#include "jetml/cluster.hpp"
 #include "jetml/error.hpp"
+#include "jetml/fourvec.hpp"
 #include "jetml/npy.hpp"
 
 namespace jetml::image {
 
 namespace {
-
-constexpr double pi = 3.141592653589793238462643383279502884197;
-constexpr double twopi = 6.283185307179586476925286766559005768394;
 
 /// d wrapped into (-pi, pi].
 inline double wrap(double d) {
@@ -287,128 +286,32 @@ params preset(const std::string& name) {
 }
 
 //---------------------------------------------------------------------------------------------
-// kt subjets (small self-contained O(n^2) clustering; FastJet's N2Plain scheme of nearest
-// neighbours, E-scheme recombination, distances in rapidity and phi)
+// kt subjets: jetml/cluster (FastJet's kt_algorithm, E scheme; checked against FastJet)
 
 std::vector<subjet> leading_subjets(const double* pt, const double* xin, const double* phi, const double* m,
                                     std::size_t n, coord input, coord output, double R, double fcut,
                                     std::vector<int>* member) {
-    struct pj {
-        double px, py, pz, e, kt2, y, phi;
-        int nn;
-        double nn_dist;
-        bool active;
-    };
-    std::vector<pj> j(n);
-    std::vector<int> owner(n);  // particle -> pseudojet index
-    std::vector<int> parent;    // pseudojet merge forest for membership (union by index)
+    std::vector<fourvec> parts(n);
     double jx = 0, jy = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const double mt = std::sqrt(pt[i] * pt[i] + m[i] * m[i]);
         const double pz = input == coord::eta ? pt[i] * std::sinh(xin[i]) : mt * std::sinh(xin[i]);
-        const double e = std::sqrt(mt * mt + pz * pz);
-        pj& q = j[i];
-        q.px = pt[i] * std::cos(phi[i]), q.py = pt[i] * std::sin(phi[i]), q.pz = pz, q.e = e;
-        q.kt2 = q.px * q.px + q.py * q.py;
-        q.y = 0.5 * std::log((e + pz) / (e - pz));
-        if (!std::isfinite(q.y)) q.y = pz > 0 ? 1e5 : -1e5;
-        q.phi = std::atan2(q.py, q.px);
-        if (q.phi < 0) q.phi += twopi;
-        q.active = true;
-        owner[i] = int(i);
-        jx += q.px, jy += q.py;
+        const double px = pt[i] * std::cos(phi[i]), py = pt[i] * std::sin(phi[i]);
+        parts[i] = fourvec(px, py, pz, std::sqrt(mt * mt + pz * pz));
+        parts[i].set_user_index(int(i));
+        jx += px, jy += py;
     }
     const double jet_pt = std::hypot(jx, jy);
-    const double R2 = R * R;
-    auto dist2 = [](const pj& a, const pj& b) {
-        double dphi = std::abs(a.phi - b.phi);
-        if (dphi > pi) dphi = twopi - dphi;
-        const double dy = a.y - b.y;
-        return dphi * dphi + dy * dy;
-    };
-    auto find_nn = [&](std::size_t a) {
-        j[a].nn = -1;
-        j[a].nn_dist = R2;
-        for (std::size_t b = 0; b < j.size(); ++b) {
-            if (b == a || !j[b].active) continue;
-            const double d = dist2(j[a], j[b]);
-            if (d < j[a].nn_dist) j[a].nn_dist = d, j[a].nn = int(b);
-        }
-    };
-    for (std::size_t a = 0; a < n; ++a) find_nn(a);
-    std::vector<int> merged_into(n, -1);
-    std::vector<std::size_t> finals;
-    std::size_t left = n;
-    while (left > 0) {
-        // smallest d = nn_dist * min(kt2_a, kt2_nn)  (beam: R^2 * kt2_a; all divided by R^2)
-        std::size_t best = 0;
-        double dbest = std::numeric_limits<double>::infinity();
-        for (std::size_t a = 0; a < j.size(); ++a) {
-            if (!j[a].active) continue;
-            double k = j[a].kt2;
-            if (j[a].nn >= 0 && j[std::size_t(j[a].nn)].kt2 < k) k = j[std::size_t(j[a].nn)].kt2;
-            const double d = j[a].nn_dist * k;
-            if (d < dbest) dbest = d, best = a;
-        }
-        const int nb = j[best].nn;
-        if (nb < 0) {  // beam: a final subjet
-            j[best].active = false;
-            finals.push_back(best);
-            --left;
-            for (std::size_t a = 0; a < j.size(); ++a)
-                if (j[a].active && j[a].nn == int(best)) find_nn(a);
-            continue;
-        }
-        pj c{};
-        const pj &a1 = j[best], &a2 = j[std::size_t(nb)];
-        c.px = a1.px + a2.px, c.py = a1.py + a2.py, c.pz = a1.pz + a2.pz, c.e = a1.e + a2.e;
-        c.kt2 = c.px * c.px + c.py * c.py;
-        c.y = (c.e > std::abs(c.pz)) ? 0.5 * std::log((c.e + c.pz) / (c.e - c.pz)) : (c.pz > 0 ? 1e5 : -1e5);
-        c.phi = c.kt2 > 0 ? std::atan2(c.py, c.px) : 0.0;
-        if (c.phi < 0) c.phi += twopi;
-        c.active = true;
-        j[best].active = false;
-        j[std::size_t(nb)].active = false;
-        const int ci = int(j.size());
-        merged_into[best] = ci;
-        merged_into[std::size_t(nb)] = ci;
-        merged_into.push_back(-1);
-        j.push_back(c);
-        --left;
-        find_nn(std::size_t(ci));
-        for (std::size_t a = 0; a + 1 < j.size(); ++a) {
-            if (!j[a].active) continue;
-            if (j[a].nn == int(best) || j[a].nn == nb) {
-                find_nn(a);
-            } else {
-                const double d = dist2(j[a], j[std::size_t(ci)]);
-                if (d < j[a].nn_dist) j[a].nn_dist = d, j[a].nn = ci;
-            }
-        }
-    }
-    std::vector<std::pair<double, std::size_t>> order;
-    for (std::size_t f : finals) {
-        const double p = std::sqrt(j[f].kt2);
-        if (p > fcut * jet_pt) order.emplace_back(p, f);
-    }
-    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    const cluster_sequence cs(parts, jet_definition(jet_algorithm::kt, R));
+    const std::vector<fourvec> jets = sorted_by_pt(cs.inclusive_jets());
     std::vector<subjet> out;
-    std::vector<int> rank(j.size(), -1);
-    for (std::size_t k = 0; k < order.size(); ++k) {
-        const pj& q = j[order[k].second];
-        rank[order[k].second] = int(k);
-        double x = q.y;
-        if (output == coord::eta) x = order[k].first > 0 ? std::asinh(q.pz / order[k].first) : (q.pz > 0 ? 1e5 : -1e5);
-        double ph = q.phi > pi ? q.phi - twopi : q.phi;
-        out.push_back({order[k].first, x, ph});
-    }
-    if (member) {
-        member->assign(n, -1);
-        for (std::size_t i = 0; i < n; ++i) {
-            std::size_t k = i;
-            while (merged_into[k] >= 0) k = std::size_t(merged_into[k]);
-            (*member)[i] = rank[k];
-        }
+    if (member) member->assign(n, -1);
+    for (const fourvec& j : jets) {
+        const double p = j.pt();
+        if (!(p > fcut * jet_pt)) continue;
+        if (member)
+            for (const fourvec& c : cs.constituents(j)) (*member)[std::size_t(c.user_index())] = int(out.size());
+        out.push_back({p, output == coord::eta ? j.eta() : j.rap(), j.phi_std()});
     }
     return out;
 }
@@ -522,34 +425,35 @@ struct binner {
     }
 };
 
-/// Up to k hottest pixels of the pT image of points (u, v): their centres, hottest first
-/// (ties: lower x index, then lower y index first).
-std::vector<std::pair<double, double>> hot_pixels(const params& p, const std::vector<double>& u, const std::vector<double>& v,
-                                                  const std::vector<double>& w, std::size_t k, std::vector<double>& buf) {
+/// Up to k (<= 3) hottest pixels of the pT image of the n points (u, v): their centres, hottest
+/// first (ties: lower x index, then lower y index first). Returns how many were found.
+std::size_t hot_pixels(const params& p, const double* u, const double* v, const double* w, std::size_t n, std::size_t k,
+                       std::pair<double, double>* out, workspace& ws) {
     binner b(p);
+    std::vector<double>& buf = ws.hot;
     buf.assign(p.npix_x * p.npix_y, 0.0);
-    for (std::size_t i = 0; i < u.size(); ++i) {
+    for (std::size_t i = 0; i < n; ++i) {
         long ix = -1, iy = -1;
         if (b(u[i], v[i], u[i], v[i], ix, iy)) buf[std::size_t(ix) * p.npix_y + std::size_t(iy)] += w[i];
     }
-    std::vector<std::size_t> idx;
+    std::vector<std::uint32_t>& idx = ws.hot_idx;
+    idx.clear();
     for (std::size_t q = 0; q < buf.size(); ++q)
-        if (buf[q] > 0) idx.push_back(q);
+        if (buf[q] > 0) idx.push_back(std::uint32_t(q));
     const std::size_t kk = std::min(k, idx.size());
-    std::partial_sort(idx.begin(), idx.begin() + long(kk), idx.end(), [&](std::size_t a, std::size_t c) {
+    std::partial_sort(idx.begin(), idx.begin() + long(kk), idx.end(), [&](std::uint32_t a, std::uint32_t c) {
         return buf[a] > buf[c] || (buf[a] == buf[c] && a < c);
     });
-    std::vector<std::pair<double, double>> out;
-    for (std::size_t q = 0; q < kk; ++q) out.emplace_back(b.bx.centre(idx[q] / p.npix_y), b.by.centre(idx[q] % p.npix_y));
-    return out;
+    for (std::size_t q = 0; q < kk; ++q) out[q] = {b.bx.centre(idx[q] / p.npix_y), b.by.centre(idx[q] % p.npix_y)};
+    return kk;
 }
 
 /// Principal-axis angle theta = atan2(2 M11, M20 - M02) / 2 of the pT-weighted second moments
 /// about the origin. Equal to Macaluso-Shih's arctan(2 M11 / (M20 - M02 + sqrt(...))) and
 /// defined also where their expression is 0/0.
-double principal_angle(const std::vector<double>& u, const std::vector<double>& v, const std::vector<double>& w) {
+double principal_angle(const double* u, const double* v, const double* w, std::size_t n) {
     double m11 = 0, m20 = 0, m02 = 0;
-    for (std::size_t i = 0; i < u.size(); ++i) {
+    for (std::size_t i = 0; i < n; ++i) {
         m11 += w[i] * u[i] * v[i];
         m20 += w[i] * u[i] * u[i];
         m02 += w[i] * v[i] * v[i];
@@ -557,9 +461,9 @@ double principal_angle(const std::vector<double>& u, const std::vector<double>& 
     return 0.5 * std::atan2(2 * m11, m20 - m02);
 }
 
-void rotate_points(std::vector<double>& u, std::vector<double>& v, double beta) {
+void rotate_points(double* u, double* v, std::size_t n, double beta) {
     const double c = std::cos(beta), s = std::sin(beta);
-    for (std::size_t i = 0; i < u.size(); ++i) {
+    for (std::size_t i = 0; i < n; ++i) {
         const double a = u[i], b = v[i];
         u[i] = c * a - s * b;
         v[i] = s * a + c * b;
@@ -573,24 +477,49 @@ bool must_flip(flip_rule rule, double neg, double pos) {
     return false;
 }
 
+/// True when all 4 m values are finite and no pT (column 0) is below zero: one branch-free pass
+/// over the bits (exponent all ones = inf/NaN; sign bit with a non-zero magnitude = negative).
+bool rows_valid(const float* rows, std::size_t m) {
+    std::uint32_t bad = 0;
+    for (std::size_t i = 0; i < 4 * m; ++i) {
+        std::uint32_t u;
+        std::memcpy(&u, rows + i, sizeof u);
+        bad |= std::uint32_t((u & 0x7f800000u) == 0x7f800000u);
+        bad |= std::uint32_t(i % 4 == 0 && u > 0x80000000u);
+    }
+    return bad == 0;
+}
+
+/// Grows v to at least n elements (never shrinks, so a workspace settles at the largest jet).
+template <class T> T* room(std::vector<T>& v, std::size_t n) {
+    if (v.size() < n) v.resize(n);
+    return v.data();
+}
+
 }  // namespace
 
 void make_image(const params& p, const float* rows, std::size_t m, float* out, jet_info& info, workspace& ws) {
     info = jet_info{};
     const std::size_t npix = p.npix_x * p.npix_y, nch = p.channels.size();
     //-- read the constituents ------------------------------------------------------------------
-    ws.pt.clear(), ws.x.clear(), ws.y.clear(), ws.m.clear();
+    if (!rows_valid(rows, m)) {
+        for (std::size_t i = 0; i < m; ++i) {  // the first bad constituent, for the message
+            const float* r = rows + 4 * i;
+            for (int q = 0; q < 4; ++q)
+                if (!std::isfinite(r[q]))
+                    throw error("constituent " + std::to_string(i) + ": non-finite value; expected finite (pT, eta, phi, m)");
+            if (r[0] < 0) throw error("constituent " + std::to_string(i) + ": negative pT " + std::to_string(r[0]));
+        }
+    }
+    double *pt = room(ws.pt, m), *xs = room(ws.x, m), *ys = room(ws.y, m), *ms = room(ws.m, m);
+    std::size_t n = 0;
     for (std::size_t i = 0; i < m; ++i) {
         const float* r = rows + 4 * i;
-        for (int q = 0; q < 4; ++q)
-            if (!std::isfinite(r[q]))
-                throw error("constituent " + std::to_string(i) + ": non-finite value; expected finite (pT, eta, phi, m)");
-        if (r[0] < 0) throw error("constituent " + std::to_string(i) + ": negative pT " + std::to_string(r[0]));
-        if (r[0] == 0 || double(r[0]) <= p.pt_cut) continue;
-        ws.pt.push_back(r[0]), ws.x.push_back(r[1]), ws.y.push_back(r[2]), ws.m.push_back(r[3]);
+        if (double(r[0]) <= p.pt_cut) continue;  // also pT == 0 padding (pt_cut >= 0)
+        pt[n] = r[0], xs[n] = r[1], ys[n] = r[2], ms[n] = r[3];
+        ++n;
     }
     std::fill(out, out + nch * npix, 0.0f);
-    std::size_t n = ws.pt.size();
     if (n == 0) {
         info.flags = flag_empty | flag_outside;
         info.frac_outside = 1;
@@ -600,16 +529,16 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
     const bool need_subjets = p.centre == centre_mode::leading_subjet || p.rotate == rotate_mode::subjet2 ||
                               p.rotate == rotate_mode::pixel_subjet2 ||
                               (p.flip_x != flip_rule::none && p.flip_x_by == flip_by::subjet3) || p.trim;
-    std::vector<subjet> subjets;
+    std::vector<subjet>& subjets = ws.subjets;
+    subjets.clear();
     if (need_subjets) {
-        subjets = leading_subjets(ws.pt.data(), ws.x.data(), ws.y.data(), ws.m.data(), n, p.input_coord, p.image_coord,
-                                  p.subjet_R, p.subjet_fcut, p.trim ? &ws.member : nullptr);
+        subjets = leading_subjets(pt, xs, ys, ms, n, p.input_coord, p.image_coord, p.subjet_R, p.subjet_fcut,
+                                  p.trim ? &ws.member : nullptr);
         if (p.trim) {
             std::size_t k = 0;
             for (std::size_t i = 0; i < n; ++i)
-                if (ws.member[i] >= 0) ws.pt[k] = ws.pt[i], ws.x[k] = ws.x[i], ws.y[k] = ws.y[i], ws.m[k] = ws.m[i], ++k;
+                if (ws.member[i] >= 0) pt[k] = pt[i], xs[k] = xs[i], ys[k] = ys[i], ms[k] = ms[i], ++k;
             n = k;
-            ws.pt.resize(n), ws.x.resize(n), ws.y.resize(n), ws.m.resize(n);
             if (n == 0) {
                 info.flags = flag_empty | flag_outside;
                 info.frac_outside = 1;
@@ -617,91 +546,102 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
             }
         }
     }
-    //-- coordinates, energies, jet kinematics ------------------------------------------------
-    ws.e.resize(n);
-    double px = 0, py = 0, pz = 0, esum = 0;
-    std::size_t hardest = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const double pt = ws.pt[i], mm = ws.m[i];
-        const double mt = std::sqrt(pt * pt + mm * mm);
-        const double pzi = p.input_coord == coord::eta ? pt * std::sinh(ws.x[i]) : mt * std::sinh(ws.x[i]);
-        ws.e[i] = std::sqrt(mt * mt + pzi * pzi);
-        px += pt * std::cos(ws.y[i]), py += pt * std::sin(ws.y[i]), pz += pzi, esum += ws.e[i];
-        if (p.input_coord != p.image_coord)
-            ws.x[i] = p.image_coord == coord::rap ? std::asinh(pzi / mt) : std::asinh(pzi / pt);
-        if (pt > ws.pt[hardest]) hardest = i;
-    }
     info.nconst = n;
-    info.pt = std::hypot(px, py);
-    info.eta = info.pt > 0 ? std::asinh(pz / info.pt) : 0.0;
-    info.phi = info.pt > 0 ? std::atan2(py, px) : 0.0;
-    if (info.phi <= -pi) info.phi += twopi;
-    const double p2 = info.pt * info.pt + pz * pz, m2 = (esum - std::sqrt(p2)) * (esum + std::sqrt(p2));
-    info.mass = m2 > 0 ? std::sqrt(m2) : 0.0;  // a sum of physical momenta has m2 >= 0 up to rounding
+    std::size_t hardest = 0;
+    for (std::size_t i = 1; i < n; ++i)
+        if (pt[i] > pt[hardest]) hardest = i;
+    //-- coordinates, energies, jet kinematics (only where something needs them) ---------------
+    bool need_e = false;
+    for (auto c : p.channels) need_e |= c == intensity::e;
+    const bool need_kin = p.jet_kinematics || need_e || p.input_coord != p.image_coord ||
+                          p.centre == centre_mode::jet_axis || p.centre == centre_mode::max_pixel ||
+                          (p.centre == centre_mode::leading_subjet && subjets.empty());
+    double* es = need_e ? room(ws.e, n) : nullptr;
+    double pz = 0, esum = 0;
+    if (need_kin) {
+        double px = 0, py = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double pti = pt[i], mm = ms[i];
+            const double mt = std::sqrt(pti * pti + mm * mm);
+            const double pzi = p.input_coord == coord::eta ? pti * std::sinh(xs[i]) : mt * std::sinh(xs[i]);
+            const double e = std::sqrt(mt * mt + pzi * pzi);
+            if (es) es[i] = e;
+            px += pti * std::cos(ys[i]), py += pti * std::sin(ys[i]), pz += pzi, esum += e;
+            if (p.input_coord != p.image_coord)
+                xs[i] = p.image_coord == coord::rap ? std::asinh(pzi / mt) : std::asinh(pzi / pti);
+        }
+        info.pt = std::hypot(px, py);
+        info.eta = info.pt > 0 ? std::asinh(pz / info.pt) : 0.0;
+        info.phi = info.pt > 0 ? std::atan2(py, px) : 0.0;
+        if (info.phi <= -pi) info.phi += twopi;
+        const double p2 = info.pt * info.pt + pz * pz, m2 = (esum - std::sqrt(p2)) * (esum + std::sqrt(p2));
+        info.mass = m2 > 0 ? std::sqrt(m2) : 0.0;  // a sum of physical momenta has m2 >= 0 up to rounding
+    }
     // azimuth made continuous around the hardest constituent
-    const double fref = ws.y[hardest];
-    for (std::size_t i = 0; i < n; ++i) ws.y[i] = fref + wrap(ws.y[i] - fref);
+    const double fref = ys[hardest];
+    for (std::size_t i = 0; i < n; ++i) ys[i] = fref + wrap(ys[i] - fref);
     for (auto& s : subjets) s.phi = fref + wrap(s.phi - fref);
     //-- centre -------------------------------------------------------------------------------
     double cx = 0, cy = 0;
-    double jet_x = p.image_coord == coord::eta ? info.eta : 0.5 * std::log((esum + pz) / (esum - pz));
-    if (!std::isfinite(jet_x)) jet_x = 0;
-    const double jet_f = fref + wrap(info.phi - fref);
+    double jet_x = 0, jet_f = fref;
+    if (need_kin) {
+        jet_x = p.image_coord == coord::eta ? info.eta : 0.5 * std::log((esum + pz) / (esum - pz));
+        if (!std::isfinite(jet_x)) jet_x = 0;
+        jet_f = fref + wrap(info.phi - fref);
+    }
+    double* u = room(ws.u, n);
+    double* v = room(ws.v, n);
+    std::pair<double, double> hot[3];
     switch (p.centre) {
     case centre_mode::none: cx = 0, cy = 0; break;
     case centre_mode::ptcentroid: {
         double sw = 0, sx = 0, sf = 0;
-        for (std::size_t i = 0; i < n; ++i) sw += ws.pt[i], sx += ws.pt[i] * ws.x[i], sf += ws.pt[i] * (ws.y[i] - fref);
+        for (std::size_t i = 0; i < n; ++i) sw += pt[i], sx += pt[i] * xs[i], sf += pt[i] * (ys[i] - fref);
         cx = sx / sw, cy = fref + sf / sw;
         break;
     }
     case centre_mode::jet_axis: cx = jet_x, cy = jet_f; break;
-    case centre_mode::hardest: cx = ws.x[hardest], cy = fref; break;
+    case centre_mode::hardest: cx = xs[hardest], cy = fref; break;
     case centre_mode::leading_subjet:
         if (!subjets.empty()) cx = subjets[0].x, cy = subjets[0].phi;
         else cx = jet_x, cy = jet_f;  // every subjet below fcut cannot happen for fcut < 1; kept for safety
         break;
     case centre_mode::max_pixel: {
-        std::vector<double> u(n), v(n);
-        for (std::size_t i = 0; i < n; ++i) u[i] = ws.x[i] - jet_x, v[i] = wrap(ws.y[i] - jet_f);
-        auto hot = hot_pixels(p, u, v, ws.pt, 1, ws.tmp);
-        cx = jet_x + (hot.empty() ? 0.0 : hot[0].first);
-        cy = jet_f + (hot.empty() ? 0.0 : hot[0].second);
+        for (std::size_t i = 0; i < n; ++i) u[i] = xs[i] - jet_x, v[i] = wrap(ys[i] - jet_f);
+        const std::size_t nh = hot_pixels(p, u, v, pt, n, 1, hot, ws);
+        cx = jet_x + (nh == 0 ? 0.0 : hot[0].first);
+        cy = jet_f + (nh == 0 ? 0.0 : hot[0].second);
         break;
     }
     }
     info.centre_x = cx;
     info.centre_phi = wrap(cy);
-    // centred coordinates u = ws.w (x), v (phi): reuse buffers
-    std::vector<double>& u = ws.w;
-    std::vector<double>& v = ws.tmp;
-    u.resize(n), v.resize(n);
-    for (std::size_t i = 0; i < n; ++i) u[i] = ws.x[i] - cx, v[i] = wrap(ws.y[i] - cy);
-    std::vector<std::pair<double, double>> sj;  // centred subjet positions
+    for (std::size_t i = 0; i < n; ++i) u[i] = xs[i] - cx, v[i] = wrap(ys[i] - cy);
+    std::vector<std::pair<double, double>>& sj = ws.sj;  // centred subjet positions
+    sj.clear();
     for (const auto& s : subjets) sj.emplace_back(s.x - cx, wrap(s.phi - cy));
     //-- rotate (constituents) ----------------------------------------------------------------
     bool moved = false;
     double pixel_angle = 0;
     auto target_angle = [&](double dir_angle) { return p.rotate_angle - dir_angle; };
     auto pca_oriented = [&]() {  // principal axis pointing to the heavier side
-        const double th = principal_angle(u, v, ws.pt);
+        const double th = principal_angle(u, v, pt, n);
         double proj = 0;
-        for (std::size_t i = 0; i < n; ++i) proj += ws.pt[i] * (u[i] * std::cos(th) + v[i] * std::sin(th));
+        for (std::size_t i = 0; i < n; ++i) proj += pt[i] * (u[i] * std::cos(th) + v[i] * std::sin(th));
         return proj < 0 ? th + pi : th;
     };
     double beta = 0;
     switch (p.rotate) {
     case rotate_mode::none: break;
-    case rotate_mode::pca: beta = -principal_angle(u, v, ws.pt); break;
+    case rotate_mode::pca: beta = -principal_angle(u, v, pt, n); break;
     case rotate_mode::subjet2:
     case rotate_mode::pixel_subjet2:
         if (sj.size() >= 2) beta = target_angle(std::atan2(sj[1].second, sj[1].first));
         else beta = target_angle(pca_oriented()), info.flags |= flag_rotate_fallback;
         break;
     case rotate_mode::max2: {
-        std::vector<double> buf;
-        auto hot = hot_pixels(p, u, v, ws.pt, 2, buf);
-        if (hot.size() >= 2) beta = target_angle(std::atan2(hot[1].second - hot[0].second, hot[1].first - hot[0].first));
+        if (hot_pixels(p, u, v, pt, n, 2, hot, ws) >= 2)
+            beta = target_angle(std::atan2(hot[1].second - hot[0].second, hot[1].first - hot[0].first));
         else beta = target_angle(pca_oriented()), info.flags |= flag_rotate_fallback;
         break;
     }
@@ -709,7 +649,7 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
     if (p.rotate == rotate_mode::pixel_subjet2) {
         pixel_angle = beta;
     } else if (beta != 0) {
-        rotate_points(u, v, beta);
+        rotate_points(u, v, n, beta);
         const double c = std::cos(beta), s = std::sin(beta);
         for (auto& q : sj) q = {c * q.first - s * q.second, s * q.first + c * q.second};
         moved = true;
@@ -721,116 +661,124 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
     if (p.flip_x != flip_rule::none && p.flip_x_by != flip_by::intensity) {
         double pos = std::numeric_limits<double>::quiet_NaN();
         if (p.flip_x_by == flip_by::subjet3 && sj.size() >= 3) pos = sj[2].first;
-        if (p.flip_x_by == flip_by::max3) {
-            std::vector<double> buf;
-            auto hot = hot_pixels(p, u, v, ws.pt, 3, buf);
-            if (hot.size() >= 3) pos = hot[2].first - hot[0].first;
-        }
+        if (p.flip_x_by == flip_by::max3 && hot_pixels(p, u, v, pt, n, 3, hot, ws) >= 3) pos = hot[2].first - hot[0].first;
         if (std::isnan(pos)) {
             info.flags |= flag_flip_fallback;
         } else {
             flipped_by_position = true;
             if (must_flip(p.flip_x, pos < 0 ? 1.0 : 0.0, pos > 0 ? 1.0 : 0.0)) {
-                for (auto& a : u) a = -a;
+                for (std::size_t i = 0; i < n; ++i) u[i] = -u[i];
                 moved = true;
             }
         }
     }
-    if (!pixel_flips) {
+    if (!pixel_flips && (p.flip_x != flip_rule::none || p.flip_y != flip_rule::none)) {
         double nx = 0, px_ = 0, ny = 0, py_ = 0;
         for (std::size_t i = 0; i < n; ++i) {
-            if (u[i] < 0) nx += ws.pt[i];
-            if (u[i] > 0) px_ += ws.pt[i];
-            if (v[i] < 0) ny += ws.pt[i];
-            if (v[i] > 0) py_ += ws.pt[i];
+            if (u[i] < 0) nx += pt[i];
+            if (u[i] > 0) px_ += pt[i];
+            if (v[i] < 0) ny += pt[i];
+            if (v[i] > 0) py_ += pt[i];
         }
         if (!flipped_by_position && must_flip(p.flip_x, nx, px_)) {
-            for (auto& a : u) a = -a;
+            for (std::size_t i = 0; i < n; ++i) u[i] = -u[i];
             moved = true;
         }
         if (must_flip(p.flip_y, ny, py_)) {
-            for (auto& a : v) a = -a;
+            for (std::size_t i = 0; i < n; ++i) v[i] = -v[i];
             moved = true;
         }
     }
     //-- pixelate -----------------------------------------------------------------------------
+    // ws.img ([ch][ix][iy], double) is all zero between calls; only the touched pixels are
+    // visited and zeroed again, in increasing pixel order, which gives every sum below the
+    // same value as a pass over the whole grid (adding a zero changes no sum).
     binner b(p);
     if (p.bin == binning::nearest && !moved) b.absolute = true, b.cx = cx, b.cy = cy;
-    ws.img.assign(nch * npix, 0.0);  // layout [ch][ix][iy]
-    std::vector<double> totals(nch, 0.0);
-    for (std::size_t ch = 0; ch < nch; ++ch) {
-        for (std::size_t i = 0; i < n; ++i) {
-            const intensity k = p.channels[ch];
-            totals[ch] += k == intensity::pt ? ws.pt[i] : k == intensity::e ? ws.e[i] : 1.0;
-        }
+    if (ws.img.size() != nch * npix || ws.mark.size() != npix) {
+        ws.img.assign(nch * npix, 0.0);
+        ws.mark.assign(npix, 0);
+        ws.touched.clear();
     }
+    double* img = ws.img.data();
+    std::vector<std::uint32_t>& touched = ws.touched;
+    std::vector<double>& tot = ws.totals;
+    tot.assign(nch, 0.0);
+    if (p.norm == norm_mode::total)
+        for (std::size_t ch = 0; ch < nch; ++ch) {
+            const intensity k = p.channels[ch];
+            for (std::size_t i = 0; i < n; ++i) tot[ch] += k == intensity::pt ? pt[i] : k == intensity::e ? es[i] : 1.0;
+        }
     double pt_in = 0, pt_out = 0;
     for (std::size_t i = 0; i < n; ++i) {
         long ix = -1, iy = -1;
-        const bool in = b(u[i], v[i], ws.x[i], ws.y[i], ix, iy);
-        if (!in) {
-            pt_out += ws.pt[i];
+        if (!b(u[i], v[i], xs[i], ys[i], ix, iy)) {
+            pt_out += pt[i];
             continue;
         }
-        pt_in += ws.pt[i];
+        pt_in += pt[i];
+        const std::size_t q = std::size_t(ix) * p.npix_y + std::size_t(iy);
+        if (!ws.mark[q]) ws.mark[q] = 1, touched.push_back(std::uint32_t(q));
         for (std::size_t ch = 0; ch < nch; ++ch) {
             const intensity k = p.channels[ch];
-            double w = k == intensity::pt ? ws.pt[i] : k == intensity::e ? ws.e[i] : 1.0;
-            if (p.norm == norm_mode::total && k != intensity::count) w /= totals[ch];
-            ws.img[(ch * p.npix_x + std::size_t(ix)) * p.npix_y + std::size_t(iy)] += w;
+            double w = k == intensity::pt ? pt[i] : k == intensity::e ? es[i] : 1.0;
+            if (p.norm == norm_mode::total && k != intensity::count) w /= tot[ch];
+            img[ch * npix + q] += w;
         }
     }
+    std::sort(touched.begin(), touched.end());
     const double pt_tot = pt_in + pt_out;
     info.frac_outside = pt_out / pt_tot;
     if (pt_in == 0) info.flags |= flag_outside;
     if (1.0 - info.frac_outside < p.min_in_window) info.flags |= flag_below_min;
     //-- pixel-space rotation and flips -------------------------------------------------------
     if (pixel_angle != 0) {
-        std::vector<double> r(npix);
+        double* r = room(ws.rot, npix);
         for (std::size_t ch = 0; ch < nch; ++ch) {
-            rotate_pixels(ws.img.data() + ch * npix, r.data(), p.npix_x, p.npix_y, pixel_angle, (p.x_hi - p.x_lo) / double(p.npix_x),
+            rotate_pixels(img + ch * npix, r, p.npix_x, p.npix_y, pixel_angle, (p.x_hi - p.x_lo) / double(p.npix_x),
                           (p.y_hi - p.y_lo) / double(p.npix_y));
-            std::copy(r.begin(), r.end(), ws.img.begin() + long(ch * npix));
+            std::copy(r, r + npix, img + ch * npix);
         }
+        touched.resize(npix);  // the whole grid from here on
+        std::iota(touched.begin(), touched.end(), std::uint32_t(0));
+        std::fill(ws.mark.begin(), ws.mark.end(), 1);
     }
+    bool fx = false, fy = false;
     if (pixel_flips) {
         // halves: the first and last floor(n/2) rows/columns (the middle one excluded for odd n),
         // summed over the first channel
         const std::size_t hx = p.npix_x / 2, hy = p.npix_y / 2;
         double nx = 0, px_ = 0, ny = 0, py_ = 0;
-        for (std::size_t ix = 0; ix < p.npix_x; ++ix)
-            for (std::size_t iy = 0; iy < p.npix_y; ++iy) {
-                const double val = ws.img[ix * p.npix_y + iy];
-                if (ix < hx) nx += val;
-                if (ix >= p.npix_x - hx) px_ += val;
-                if (iy < hy) ny += val;
-                if (iy >= p.npix_y - hy) py_ += val;
-            }
-        const bool fx = !flipped_by_position && must_flip(p.flip_x, nx, px_), fy = must_flip(p.flip_y, ny, py_);
-        if (fx || fy) {
-            std::vector<double> r(ws.img.size());
-            for (std::size_t ch = 0; ch < nch; ++ch)
-                for (std::size_t ix = 0; ix < p.npix_x; ++ix)
-                    for (std::size_t iy = 0; iy < p.npix_y; ++iy)
-                        r[(ch * p.npix_x + (fx ? p.npix_x - 1 - ix : ix)) * p.npix_y + (fy ? p.npix_y - 1 - iy : iy)] =
-                            ws.img[(ch * p.npix_x + ix) * p.npix_y + iy];
-            ws.img.swap(r);
+        for (std::uint32_t q : touched) {
+            const std::size_t ix = q / p.npix_y, iy = q % p.npix_y;
+            const double val = img[q];
+            if (ix < hx) nx += val;
+            if (ix >= p.npix_x - hx) px_ += val;
+            if (iy < hy) ny += val;
+            if (iy >= p.npix_y - hy) py_ += val;
         }
+        fx = !flipped_by_position && must_flip(p.flip_x, nx, px_), fy = must_flip(p.flip_y, ny, py_);
     }
-    //-- normalise and write ------------------------------------------------------------------
+    //-- normalise, write, and zero the touched pixels again -----------------------------------
     for (std::size_t ch = 0; ch < nch; ++ch) {
-        double* im = ws.img.data() + ch * npix;
+        double* im = img + ch * npix;
         double scale = 1;
         if (p.channels[ch] != intensity::count && p.norm != norm_mode::none && p.norm != norm_mode::total) {
             double s = 0;
-            for (std::size_t q = 0; q < npix; ++q) s += p.norm == norm_mode::l1 ? im[q] : im[q] * im[q];
+            for (std::uint32_t q : touched) s += p.norm == norm_mode::l1 ? im[q] : im[q] * im[q];
             if (p.norm == norm_mode::l2) s = std::sqrt(s);
             scale = s > 0 ? 1.0 / s : 1.0;  // an empty image stays zero (flag_outside)
         }
-        for (std::size_t ix = 0; ix < p.npix_x; ++ix)
-            for (std::size_t iy = 0; iy < p.npix_y; ++iy)
-                out[out_index(p, ch, ix, iy)] = float(im[ix * p.npix_y + iy] * scale);
+        for (std::uint32_t q : touched) {
+            std::size_t ix = q / p.npix_y, iy = q % p.npix_y;
+            if (fx) ix = p.npix_x - 1 - ix;
+            if (fy) iy = p.npix_y - 1 - iy;
+            out[out_index(p, ch, ix, iy)] = float(im[q] * scale);
+            im[q] = 0;
+        }
     }
+    for (std::uint32_t q : touched) ws.mark[q] = 0;
+    touched.clear();
 }
 
 //---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace jetml::image {
@@ -100,6 +101,9 @@ struct params {
     layout rows = layout::x_rows;
     double min_in_window = 0;  ///< flag jets whose in-window intensity fraction is below this
     double pt_cut = 0;         ///< constituents with pT <= pt_cut are ignored (deepjets' ET cutoff)
+    /// Fill jet_info's pt, eta, phi and mass. false skips their per-constituent trigonometry
+    /// when nothing else needs it (they are then 0); the image is the same either way.
+    bool jet_kinematics = true;
 
     std::size_t n_channels() const { return channels.size(); }
     std::size_t height() const { return rows == layout::x_rows ? npix_x : npix_y; }
@@ -136,17 +140,23 @@ struct subjet {
 /// (rapidity, phi) as FastJet's kt_algorithm), those with pT > fcut * (sum of the four-vectors)
 /// kept, sorted by decreasing pT. x is the subjet's rapidity or pseudorapidity as asked.
 /// `member` (if not null) receives for each particle the index of its subjet in the sorted
-/// list, or -1 if its subjet was dropped.
-/// This is a small self-contained O(n^2) clustering, to be swapped for jetml/cluster.hpp.
+/// list, or -1 if its subjet was dropped. The clustering is jetml/cluster's (FastJet's kt).
 std::vector<subjet> leading_subjets(const double* pt, const double* eta_or_y, const double* phi,
                                     const double* m, std::size_t n, coord input, coord output,
                                     double R, double fcut, std::vector<int>* member = nullptr);
 
-/// Scratch space for one thread (reused between jets to avoid allocations).
+/// Scratch space for one thread, reused between jets so that a jet allocates nothing once the
+/// buffers have grown (the kt subjets, when asked for, still allocate in the clustering).
 struct workspace {
-    std::vector<double> pt, x, y, m, w, e;
+    std::vector<double> pt, x, y, m, e, u, v;
     std::vector<int> member;
-    std::vector<double> img, tmp;
+    std::vector<subjet> subjets;
+    std::vector<std::pair<double, double>> sj;
+    std::vector<double> img;               ///< (C, npix) accumulator, all zero between calls
+    std::vector<unsigned char> mark;       ///< pixel touched by this jet
+    std::vector<std::uint32_t> touched;    ///< touched pixels
+    std::vector<double> totals, hot, rot;
+    std::vector<std::uint32_t> hot_idx;
 };
 
 /// Makes the image of one jet from `m` rows of 4 floats; writes params::pixels() floats to
