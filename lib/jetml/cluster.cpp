@@ -75,7 +75,7 @@ class block_min {
 public:
     void build(const double* v, int n) {
         bsize_ = 16;
-        while (bsize_ * bsize_ < n && bsize_ < 128) bsize_ *= 2;
+        while (bsize_ * bsize_ < n && bsize_ < 64) bsize_ *= 2;
         nblocks_ = (n + bsize_ - 1) / bsize_;
         val_.assign(static_cast<std::size_t>(nblocks_) * bsize_, inf);
         std::copy(v, v + n, val_.begin());
@@ -544,34 +544,47 @@ bool cluster_engine::run_tiled(double target_per_tile) {
         return (r0 + dr) * nphi + c;
     };
 
-    // With one ring (tiles >= R) every scan covers the whole 3x3 block, so each tile keeps the
-    // list of its (up to 9) neighbour tiles, its own first, and no distance bounds are used.
+    // With one ring (tiles of side ~R) every scan covers at most the 3x3 block around a tile, so
+    // each tile keeps the list of its (up to 9) neighbour tiles, its own first, each with its
+    // offset code (dr+1)*3 + (dc+1) to look up the distance bound of that neighbour.
     const bool one_ring = k == 1;
+    constexpr int nbr_stride = 19;
     std::vector<int>& nbr = ws.nbr;
     if (one_ring && (ws.nbr_ny != ny || ws.nbr_nphi != nphi)) {  // depends on the grid shape only
         ws.nbr_ny = ny;
         ws.nbr_nphi = nphi;
-        nbr.assign(tiles.size() * 10, -1);
+        nbr.assign(tiles.size() * nbr_stride, -1);
         for (int r = 0; r < ny; ++r)
             for (int c = 0; c < nphi; ++c) {
-                int* l = nbr.data() + (static_cast<std::size_t>(r) * nphi + c) * 10;
-                int m = 1;
-                l[m++] = r * nphi + c;
+                int* l = nbr.data() + (static_cast<std::size_t>(r) * nphi + c) * nbr_stride;
+                int m = 0;
+                l[1 + 2 * m] = r * nphi + c;
+                l[2 + 2 * m++] = 4;
                 for (int dr = -1; dr <= 1; ++dr)
                     for (int dc = -1; dc <= 1; ++dc) {
                         if ((dr == 0 && dc == 0) || r + dr < 0 || r + dr >= ny) continue;
-                        l[m++] = tile_at(r, c, dr, dc);
+                        l[1 + 2 * m] = tile_at(r, c, dr, dc);
+                        l[2 + 2 * m++] = (dr + 1) * 3 + (dc + 1);
                     }
-                l[0] = m - 1;  // count
+                l[0] = m;  // count
             }
     }
+    double g9[9];
+    auto gaps9 = [&](double yy, double ff, int t0) {  // squared bounds to the 3x3 neighbours
+        const int r0 = t0 / nphi;
+        gaps(yy, ff, r0, t0 - r0 * nphi);
+        for (int dr = -1; dr <= 1; ++dr)
+            for (int dc = -1; dc <= 1; ++dc) g9[(dr + 1) * 3 + (dc + 1)] = gy2[dr] + gf2[dc];
+    };
     auto search1 = [&](int s, double& best_out) {
         const double ys = y[s], fs = f[s];
-        const int* l = nbr.data() + static_cast<std::size_t>(tile[s]) * 10;
+        const int* l = nbr.data() + static_cast<std::size_t>(tile[s]) * nbr_stride;
+        gaps9(ys, fs, tile[s]);
         double best = R2;
         int bi = -1;
-        for (int q = 1; q <= l[0]; ++q) {
-            const tile_info& T = tiles[l[q]];
+        for (int q = 0; q < l[0]; ++q) {
+            if (g9[l[2 + 2 * q]] >= best) continue;
+            const tile_info& T = tiles[l[1 + 2 * q]];
             const tile_entry* e = pool.data() + T.begin;
             for (int m = 0; m < T.count; ++m) {
                 const double d = dist2(ys, fs, e[m].y, e[m].f);
@@ -729,7 +742,8 @@ bool cluster_engine::run_tiled(double target_per_tile) {
                 const int r0 = tile[b] / nphi, c0 = tile[b] - r0 * nphi;
                 double best = R2;
                 int bi = -1;
-                if (!one_ring) gaps(yb, fb, r0, c0);
+                if (one_ring) gaps9(yb, fb, tile[b]);
+                else gaps(yb, fb, r0, c0);
                 // Rows nearest first; in each row only the columns within R, and of those only
                 // the tiles that may hold b's neighbour or a jet that b is now closest to.
                 auto scan_tile = [&](int tt, double g) {
@@ -759,10 +773,13 @@ bool cluster_engine::run_tiled(double target_per_tile) {
                     }
                     tmax[tt] = mx;
                 };
-                if (one_ring) {  // the 3x3 block, no bounds to keep
-                    const int* l = nbr.data() + static_cast<std::size_t>(tile[b]) * 10;
-                    for (int q = 1; q <= l[0]; ++q) {
-                        const tile_info& T = tiles[l[q]];
+                if (one_ring) {  // the 3x3 block; tmax is kept as an upper bound only
+                    const int* l = nbr.data() + static_cast<std::size_t>(tile[b]) * nbr_stride;
+                    for (int q = 0; q < l[0]; ++q) {
+                        const int tt = l[1 + 2 * q];
+                        const double g = g9[l[2 + 2 * q]];
+                        if (!(g < best || g < tmax[tt])) continue;
+                        const tile_info& T = tiles[tt];
                         const tile_entry* e = pool.data() + T.begin;
                         for (int m = 0; m < T.count; ++m) {
                             const int s = e[m].slot;
@@ -835,8 +852,8 @@ bool cluster_engine::run_tiled(double target_per_tile) {
 
 namespace {
 /// Largest N for which cluster_strategy::best uses the plain N^2 loop: the measured break-even
-/// against the tiled one on uniform events (|y| < 2.5) is about 50 at R = 0.4 and 85 at R = 1.
-int plain_limit(double R) { return static_cast<int>(25.0 + 60.0 * std::min(R, 1.5)); }
+/// against the tiled one on uniform events (|y| < 2.5) is about 50 at R = 0.4 and 125 at R = 1.
+int plain_limit(double R) { return std::max(30, static_cast<int>(125.0 * std::min(R, 1.5))); }
 /// Tile occupancy the tiled strategy aims at.
 constexpr double tile_target = 10.0;
 }  // namespace
