@@ -16,12 +16,12 @@
 #include "jetml/cli.hpp"
 #include "jetml/csv.hpp"
 #include "jetml/error.hpp"
-#include "jetml/heatmap.hpp"
 #include "jetml/image.hpp"
 #include "jetml/io.hpp"
 #include "jetml/memory.hpp"
 #include "jetml/npy.hpp"
 #include "jetml/progress.hpp"
+#include "jetml/svg_plot.hpp"
 #include "jetml/threads.hpp"
 
 namespace im = jetml::image;
@@ -319,18 +319,17 @@ std::vector<double> mean_of_file(const std::string& path, const im::params& p, b
 
 void write_svg(const std::string& path, const im::params& p, const std::vector<double>& mean, bool last, std::size_t channel,
                bool log, bool diff, const std::string& title) {
-    im::heatmap h;
+    jetml::svg::heatmap h;
     h.nx = p.npix_x, h.ny = p.npix_y;
     to_xy(p, mean.data(), channel, last, h.values);
-    h.x_lo = p.x_lo, h.x_hi = p.x_hi, h.y_lo = p.y_lo, h.y_hi = p.y_hi;
+    h.x = {x_label(p), jetml::svg::scale::linear, p.x_lo, p.x_hi};
+    h.y = {y_label(), jetml::svg::scale::linear, p.y_lo, p.y_hi};
     h.title = title;
-    h.x_label = x_label(p);
-    h.y_label = y_label();
     h.value_label = diff ? "difference of mean pixel values" : "mean pixel value";
     h.log = log;
     h.diverging = diff;
     jetml::output out(path, false);
-    out.write(im::heatmap_svg(h));
+    out.write(h.svg());
     out.commit();
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// jetml/svg_plot.cpp - SVG line plots and histograms with linear/log axes.
+// jetml/svg_plot.cpp - SVG line plots and histograms with linear/log axes; heat maps.
 #include "jetml/svg_plot.hpp"
 
 #include <algorithm>
@@ -438,6 +438,122 @@ std::string plot::render(double ox, double oy) const {
     }
     o += "</g>\n";
     return o;
+}
+
+//---------------------------------------------------------------------------------------------
+// heat maps
+
+namespace {
+std::string rgb(const double c[3]) {
+    char b[16];
+    std::snprintf(b, sizeof b, "#%02x%02x%02x", int(c[0] + 0.5), int(c[1] + 0.5), int(c[2] + 0.5));
+    return b;
+}
+/// Viridis-like sequential colour for t in [0, 1] (five anchors, linear between).
+std::string sequential_color(double t) {
+    static const double a[][3] = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+    t = std::clamp(t, 0.0, 1.0) * 4;
+    const int i = std::min(3, int(t));
+    const double f = t - i, c[3] = {a[i][0] + f * (a[i + 1][0] - a[i][0]), a[i][1] + f * (a[i + 1][1] - a[i][1]),
+                                    a[i][2] + f * (a[i + 1][2] - a[i][2])};
+    return rgb(c);
+}
+/// Blue (t = -1), white (0), red (+1).
+std::string diverging_color(double t) {
+    t = std::clamp(t, -1.0, 1.0);
+    const double blue[3] = {33, 102, 172}, white[3] = {247, 247, 247}, red[3] = {178, 24, 43};
+    const double* e = t < 0 ? blue : red;
+    const double f = std::abs(t), c[3] = {white[0] + f * (e[0] - white[0]), white[1] + f * (e[1] - white[1]),
+                                          white[2] + f * (e[2] - white[2])};
+    return rgb(c);
+}
+}  // namespace
+
+std::string heatmap::svg() const {
+    const double W = 640, H = 560, side = 440, bar_w = 18;
+    frame f;
+    f.left = 80, f.top = 50, f.width = side, f.height = side;
+    f.x = x, f.y = y;
+    f.x.type = f.y.type = scale::linear;
+    if (!(f.x.hi > f.x.lo)) f.x.lo = 0, f.x.hi = double(nx);  // no usable range: pixel indices
+    if (!(f.y.hi > f.y.lo)) f.y.lo = 0, f.y.hi = double(ny);
+    const double bar_x = f.left + side + 25, bottom = f.top + side;
+    // colour scale
+    double vmax = 0, vmin = 0;
+    for (double v : values)
+        if (std::isfinite(v)) vmax = std::max(vmax, v), vmin = std::min(vmin, v);
+    const double amax = std::max(std::abs(vmax), std::abs(vmin));
+    const double lmax = log ? std::log10(amax > 0 ? amax : 1.0) : 0, lmin = lmax + std::log10(log_floor);
+    auto color_of = [&](double v) {
+        if (diverging) {
+            if (amax == 0) return diverging_color(0);
+            if (log) {
+                const double a = std::abs(v);
+                if (a <= 0) return diverging_color(0);
+                const double t = std::clamp((std::log10(a) - lmin) / (lmax - lmin), 0.0, 1.0);
+                return diverging_color(v < 0 ? -t : t);
+            }
+            return diverging_color(v / amax);
+        }
+        if (log) return v > 0 ? sequential_color((std::log10(v) - lmin) / (lmax - lmin)) : sequential_color(0);
+        return sequential_color(vmax > vmin ? (v - std::min(0.0, vmin)) / (vmax - std::min(0.0, vmin)) : 0.0);
+    };
+    std::string o;
+    if (!title.empty())
+        o += "<text x=\"" + px(f.left + side / 2) + "\" y=\"28\" text-anchor=\"middle\" font-family=\"DejaVu Sans, Helvetica, "
+             "Arial, sans-serif\" font-size=\"" + fmt("%.0f", title_size) + "\" font-weight=\"bold\">" + rich_text(title) +
+             "</text>\n";
+    // cells (0.05 px overlap hides hairline seams between neighbours)
+    const double cw = side / double(std::max<std::size_t>(nx, 1)), chh = side / double(std::max<std::size_t>(ny, 1));
+    o += "<g shape-rendering=\"crispEdges\">\n";
+    for (std::size_t ix = 0; ix < nx; ++ix)
+        for (std::size_t iy = 0; iy < ny; ++iy) {
+            const double v = ix * ny + iy < values.size() ? values[ix * ny + iy] : nan_v;
+            if (!std::isfinite(v)) continue;
+            o += "<rect x=\"" + fmt("%.2f", f.left + double(ix) * cw) + "\" y=\"" + fmt("%.2f", bottom - double(iy + 1) * chh) +
+                 "\" width=\"" + fmt("%.2f", cw + 0.05) + "\" height=\"" + fmt("%.2f", chh + 0.05) + "\" fill=\"" + color_of(v) +
+                 "\"/>\n";
+        }
+    o += "</g>\n";
+    o += draw_axes(f, false);
+    // colour bar: 64 steps bottom to top, end labels (and 0 for a diverging scale)
+    const int steps = 64;
+    o += "<g stroke=\"none\">\n";
+    for (int k = 0; k < steps; ++k) {
+        const double t = (k + 0.5) / steps;
+        o += "<rect x=\"" + px(bar_x) + "\" y=\"" + fmt("%.2f", bottom - (k + 1) * side / steps) + "\" width=\"" + px(bar_w) +
+             "\" height=\"" + fmt("%.2f", side / steps + 0.3) + "\" fill=\"" +
+             (diverging ? diverging_color(2 * t - 1) : sequential_color(t)) + "\"/>\n";
+    }
+    o += "</g>\n";
+    o += "<rect x=\"" + px(bar_x) + "\" y=\"" + px(f.top) + "\" width=\"" + px(bar_w) + "\" height=\"" + px(side) +
+         "\" fill=\"none\" stroke=\"#000\"/>\n";
+    o += "<g font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\">\n";
+    auto bar_label = [&](double frac, const std::string& text) {
+        const double yy = bottom - frac * side;
+        o += "<line x1=\"" + px(bar_x + bar_w) + "\" y1=\"" + px(yy) + "\" x2=\"" + px(bar_x + bar_w + 4) + "\" y2=\"" + px(yy) +
+             "\" stroke=\"#000\"/><text x=\"" + px(bar_x + bar_w + 6) + "\" y=\"" + px(yy + 4) + "\">" + xml_escape(text) +
+             "</text>\n";
+    };
+    if (log) {
+        const std::string top = fmt("%.2g", std::pow(10.0, lmax)), low = fmt("%.2g", std::pow(10.0, lmin));
+        bar_label(1, diverging ? "+" + top : top);
+        bar_label(diverging ? 0.5 : 0, diverging ? "\xc2\xb1" + low : low);
+        if (diverging) bar_label(0, "-" + top);
+    } else if (diverging) {
+        bar_label(1, "+" + fmt("%.3g", amax));
+        bar_label(0.5, "0");
+        bar_label(0, "-" + fmt("%.3g", amax));
+    } else {
+        bar_label(1, fmt("%.3g", vmax));
+        bar_label(0, fmt("%.3g", std::min(0.0, vmin)));
+    }
+    o += "</g>\n";
+    const double lx = W - 12, ly = f.top + side / 2;
+    o += "<text x=\"" + px(lx) + "\" y=\"" + px(ly) + "\" text-anchor=\"middle\" font-family=\"DejaVu Sans, Helvetica, Arial, "
+         "sans-serif\" font-size=\"" + fmt("%.0f", font_size) + "\" transform=\"rotate(-90 " + px(lx) + " " + px(ly) + ")\">" +
+         rich_text(value_label + (log ? " (log scale)" : "")) + "</text>\n";
+    return document(W, H, o);
 }
 
 }  // namespace jetml::svg

@@ -9,7 +9,7 @@
 //   p.y = {"background rejection 1/eps_B", svg::scale::log};
 //   p.line("CNN", eff_s, rejection);
 //   std::string doc = p.svg();            // a complete SVG document
-// Heat maps and other plot kinds reuse the axis code through svg::frame and draw_axes().
+// svg::heatmap draws grids (jet images) with the same axis code (svg::frame and draw_axes()).
 #pragma once
 #include <cstddef>
 #include <limits>
@@ -116,5 +116,19 @@ private:
 
 /// Wraps SVG body fragments into a document of the given pixel size (white background).
 std::string document(double width, double height, const std::string& body);
+
+/// A grid of values drawn as coloured cells (a jet image, or the difference of two) in a frame
+/// with draw_axes() axes and a colour bar; about 640 x 560 pixels.
+struct heatmap {
+    std::size_t nx = 0, ny = 0;
+    std::vector<double> values;  ///< values[ix * ny + iy]: x runs left to right, y bottom to top
+    axis x, y;                   ///< labels and the data range the grid covers (linear, lo < hi)
+    std::string title, value_label;
+    bool log = false;          ///< log colour scale of |value|; cells <= 0 get the lowest colour
+    bool diverging = false;    ///< blue-white-red scale symmetric about zero (for differences)
+    double log_floor = 1e-4;   ///< log scale: lowest value shown, as a fraction of the maximum
+    /// A complete SVG document. Non-finite cells are left blank.
+    std::string svg() const;
+};
 
 }  // namespace jetml::svg

@@ -106,3 +106,28 @@ TEST_CASE("svg_plot: a million-point line is simplified to what can be seen") {
     CHECK(s.size() < 200000);  // ~2 points per pixel column at most
     CHECK(count(s, " L") > 500);
 }
+
+TEST_CASE("svg_plot: a heat map draws one cell per finite value, axes from draw_axes and a colour bar") {
+    heatmap h;
+    h.nx = 3, h.ny = 2;
+    h.values = {0, 1, 2, std::numeric_limits<double>::quiet_NaN(), 4, 5};  // [ix][iy]
+    h.x = {"x_{1}", scale::linear, -1.5, 1.5};
+    h.y = {"phi", scale::linear, -1, 1};
+    h.title = "a & b";
+    h.value_label = "mean";
+    const std::string s = h.svg();
+    CHECK(s.rfind("<?xml", 0) == 0);
+    CHECK(s.find("</svg>") != std::string::npos);
+    CHECK(count(s, "<rect x=") == 5 + 1 + 64 + 1);  // 5 finite cells, the frame, 64 colour-bar steps, its box
+    CHECK(s.find("a &amp; b") != std::string::npos);
+    CHECK(s.find(">5<") != std::string::npos);   // top of the sequential scale is the maximum
+    CHECK(s.find("#fde725") != std::string::npos);  // the maximum cell has the top colour
+    CHECK(s.find("#440154") != std::string::npos);  // the zero cell has the bottom colour
+    h.diverging = true;
+    h.values = {-2, 0, 1, 0, 0, 0};
+    const std::string d = h.svg();
+    CHECK(d.find(">+2<") != std::string::npos);
+    CHECK(d.find(">-2<") != std::string::npos);
+    CHECK(d.find("#2166ac") != std::string::npos);  // -2 = -max: full blue
+    CHECK(d.find("#f7f7f7") != std::string::npos);  // 0: white
+}
