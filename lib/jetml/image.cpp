@@ -67,59 +67,61 @@ std::string lower_choices(const char* what, const std::string& s, const char* ch
     return std::string("invalid ") + what + " '" + s + "'; choose one of: " + choices;
 }
 
+/// The option words of an enum, in the order they are listed in messages and --help.
+template <class E> struct word {
+    const char* name;
+    E value;
+};
+constexpr word<centre_mode> centre_words[] = {{"none", centre_mode::none},       {"ptcentroid", centre_mode::ptcentroid},
+                                              {"jet-axis", centre_mode::jet_axis}, {"hardest", centre_mode::hardest},
+                                              {"leading-subjet", centre_mode::leading_subjet},
+                                              {"max-pixel", centre_mode::max_pixel}};
+constexpr word<rotate_mode> rotate_words[] = {{"none", rotate_mode::none},
+                                              {"pca", rotate_mode::pca},
+                                              {"subjet2", rotate_mode::subjet2},
+                                              {"pixel-subjet2", rotate_mode::pixel_subjet2},
+                                              {"max2", rotate_mode::max2}};
+constexpr word<binning> binning_words[] = {
+    {"left-closed", binning::left_closed}, {"right-closed", binning::right_closed}, {"nearest", binning::nearest}};
+constexpr word<intensity> intensity_words[] = {{"pt", intensity::pt}, {"e", intensity::e}, {"count", intensity::count}};
+constexpr word<norm_mode> norm_words[] = {{"none", norm_mode::none},
+                                          {"l1", norm_mode::l1},
+                                          {"l2", norm_mode::l2},
+                                          {"sumsq", norm_mode::sumsq},
+                                          {"total", norm_mode::total}};
+constexpr word<standardise_mode> standardise_words[] = {
+    {"none", standardise_mode::none},           {"center", standardise_mode::center},
+    {"std", standardise_mode::std},             {"std1", standardise_mode::std1},
+    {"moment4", standardise_mode::moment4},     {"center-std", standardise_mode::center_std},
+    {"center-std1", standardise_mode::center_std1}, {"center-moment4", standardise_mode::center_moment4}};
+
+/// The value named s, or a usage_error "invalid <what> 's'; choose one of: <names>".
+template <class E, std::size_t N> E parse_word(const word<E> (&table)[N], const std::string& s, const char* what) {
+    std::string names;
+    for (const auto& w : table) {
+        if (s == w.name) return w.value;
+        names += (names.empty() ? "" : ", ") + std::string(w.name);
+    }
+    throw usage_error(lower_choices(what, s, names.c_str()));
+}
+/// The name of a value.
+template <class E, std::size_t N> const char* name_of(const word<E> (&table)[N], E v) {
+    for (const auto& w : table)
+        if (w.value == v) return w.name;
+    return "?";
+}
+
 }  // namespace
 
 //---------------------------------------------------------------------------------------------
 // option words
 
-centre_mode parse_centre(const std::string& s) {
-    if (s == "none") return centre_mode::none;
-    if (s == "ptcentroid") return centre_mode::ptcentroid;
-    if (s == "jet-axis") return centre_mode::jet_axis;
-    if (s == "hardest") return centre_mode::hardest;
-    if (s == "leading-subjet") return centre_mode::leading_subjet;
-    if (s == "max-pixel") return centre_mode::max_pixel;
-    throw usage_error(lower_choices("--centre", s, "none, ptcentroid, jet-axis, hardest, leading-subjet, max-pixel"));
-}
-rotate_mode parse_rotate(const std::string& s) {
-    if (s == "none") return rotate_mode::none;
-    if (s == "pca") return rotate_mode::pca;
-    if (s == "subjet2") return rotate_mode::subjet2;
-    if (s == "pixel-subjet2") return rotate_mode::pixel_subjet2;
-    if (s == "max2") return rotate_mode::max2;
-    throw usage_error(lower_choices("--rotate", s, "none, pca, subjet2, pixel-subjet2, max2"));
-}
-binning parse_binning(const std::string& s) {
-    if (s == "left-closed") return binning::left_closed;
-    if (s == "right-closed") return binning::right_closed;
-    if (s == "nearest") return binning::nearest;
-    throw usage_error(lower_choices("--binning", s, "left-closed, right-closed, nearest"));
-}
-intensity parse_intensity(const std::string& s) {
-    if (s == "pt") return intensity::pt;
-    if (s == "e") return intensity::e;
-    if (s == "count") return intensity::count;
-    throw usage_error(lower_choices("channel", s, "pt, e, count"));
-}
-norm_mode parse_norm(const std::string& s) {
-    if (s == "none") return norm_mode::none;
-    if (s == "l1") return norm_mode::l1;
-    if (s == "l2") return norm_mode::l2;
-    if (s == "sumsq") return norm_mode::sumsq;
-    if (s == "total") return norm_mode::total;
-    throw usage_error(lower_choices("--normalise", s, "none, l1, l2, sumsq, total"));
-}
-standardise_mode parse_standardise(const std::string& s) {
-    if (s == "none") return standardise_mode::none;
-    if (s == "center") return standardise_mode::center;
-    if (s == "std") return standardise_mode::std;
-    if (s == "std1") return standardise_mode::std1;
-    if (s == "moment4") return standardise_mode::moment4;
-    if (s == "center-std") return standardise_mode::center_std;
-    if (s == "center-std1") return standardise_mode::center_std1;
-    if (s == "center-moment4") return standardise_mode::center_moment4;
-    throw usage_error(lower_choices("--standardise", s, "none, center, std, std1, moment4, center-std, center-std1, center-moment4"));
-}
+centre_mode parse_centre(const std::string& s) { return parse_word(centre_words, s, "--centre"); }
+rotate_mode parse_rotate(const std::string& s) { return parse_word(rotate_words, s, "--rotate"); }
+binning parse_binning(const std::string& s) { return parse_word(binning_words, s, "--binning"); }
+intensity parse_intensity(const std::string& s) { return parse_word(intensity_words, s, "channel"); }
+norm_mode parse_norm(const std::string& s) { return parse_word(norm_words, s, "--normalise"); }
+standardise_mode parse_standardise(const std::string& s) { return parse_word(standardise_words, s, "--standardise"); }
 void parse_flip(const std::string& s, params& p) {
     p.flip_x = p.flip_y = flip_rule::none;
     p.flip_x_by = flip_by::intensity;
@@ -155,46 +157,6 @@ void params::check() const {
 }
 
 namespace {
-const char* name_of(centre_mode c) {
-    switch (c) {
-    case centre_mode::none: return "none";
-    case centre_mode::ptcentroid: return "ptcentroid";
-    case centre_mode::jet_axis: return "jet-axis";
-    case centre_mode::hardest: return "hardest";
-    case centre_mode::leading_subjet: return "leading-subjet";
-    case centre_mode::max_pixel: return "max-pixel";
-    }
-    return "?";
-}
-const char* name_of(rotate_mode r) {
-    switch (r) {
-    case rotate_mode::none: return "none";
-    case rotate_mode::pca: return "pca";
-    case rotate_mode::subjet2: return "subjet2";
-    case rotate_mode::pixel_subjet2: return "pixel-subjet2";
-    case rotate_mode::max2: return "max2";
-    }
-    return "?";
-}
-const char* name_of(binning b) {
-    switch (b) {
-    case binning::left_closed: return "left-closed";
-    case binning::right_closed: return "right-closed";
-    case binning::nearest: return "nearest";
-    }
-    return "?";
-}
-const char* name_of(norm_mode n) {
-    switch (n) {
-    case norm_mode::none: return "none";
-    case norm_mode::l1: return "l1";
-    case norm_mode::l2: return "l2";
-    case norm_mode::sumsq: return "sumsq";
-    case norm_mode::total: return "total";
-    }
-    return "?";
-}
-const char* name_of(intensity i) { return i == intensity::pt ? "pt" : i == intensity::e ? "e" : "count"; }
 std::string flip_text(const params& p) {
     std::string s;
     auto add = [&](const std::string& t) { s += (s.empty() ? "" : ",") + t; };
@@ -213,16 +175,16 @@ std::string params::description() const {
     o.precision(6);
     const char* xn = image_coord == coord::eta ? "eta" : "y";
     o << "image " << npix_x << "x" << npix_y << " over " << xn << " [" << x_lo << ", " << x_hi << "], phi [" << y_lo
-      << ", " << y_hi << "], binning " << name_of(bin) << ", channels ";
-    for (std::size_t c = 0; c < channels.size(); ++c) o << (c ? "," : "") << name_of(channels[c]);
-    o << "; centre " << name_of(centre) << ", rotate " << name_of(rotate);
+      << ", " << y_hi << "], binning " << name_of(binning_words, bin) << ", channels ";
+    for (std::size_t c = 0; c < channels.size(); ++c) o << (c ? "," : "") << name_of(intensity_words, channels[c]);
+    o << "; centre " << name_of(centre_words, centre) << ", rotate " << name_of(rotate_words, rotate);
     if (rotate == rotate_mode::subjet2 || rotate == rotate_mode::pixel_subjet2 || rotate == rotate_mode::max2)
         o << " to " << rotate_angle << " rad";
     o << ", flip " << flip_text(*this) << " (" << (flip_on == flip_level::pixels ? "pixel sums" : "constituents") << ")";
     if (centre == centre_mode::leading_subjet || rotate == rotate_mode::subjet2 ||
         rotate == rotate_mode::pixel_subjet2 || flip_x_by == flip_by::subjet3 || trim)
         o << ", kt subjets R=" << subjet_R << " fcut=" << subjet_fcut << (trim ? " (trimmed)" : "");
-    o << ", normalise " << name_of(norm) << ", rows " << (rows == layout::x_rows ? xn : "phi");
+    o << ", normalise " << name_of(norm_words, norm) << ", rows " << (rows == layout::x_rows ? xn : "phi");
     return o.str();
 }
 
