@@ -11,8 +11,11 @@
 //   p = 1 (kt), 0 (Cambridge/Aachen), -1 (anti-kt), any (generalised kt).
 //
 // Two implementations give the same jets: a plain O(N^2) loop that follows FastJet's N2Plain
-// step by step (so exact ties are broken as FastJet breaks them), and a tiled one with a
-// tournament tree of distances for large N. cluster_strategy::best picks between them by N and R.
+// step by step (so exact ties are broken as FastJet breaks them), and a tiled one for large N
+// ((y, phi) tiles, per-jet lists of the jets pointing at it, a blocked minimum of d_iJ).
+// cluster_strategy::best picks between them by N and R. Exact ties (equal d_ij, e.g. every
+// beam merging of Cambridge/Aachen, which all have d = 1) may be ordered differently by the
+// two, as they are by FastJet's own strategies; the jets are the same.
 #pragma once
 #include <string>
 #include <vector>
@@ -35,7 +38,7 @@ enum class recombination_scheme {
 enum class cluster_strategy {
     best,      ///< n2_plain for small N (or very large R), n2_tiled otherwise
     n2_plain,  ///< O(N^2) loop identical in its steps to FastJet's N2Plain
-    n2_tiled   ///< (y, phi) tiles + a tournament tree of distances
+    n2_tiled   ///< (y, phi) tiles, nearest-neighbour lists and a blocked minimum of distances
 };
 
 /// A jet definition: algorithm, radius, (genkt) exponent p, recombination scheme, strategy.
@@ -107,6 +110,12 @@ public:
 
     /// Inclusive jets with pT >= ptmin, in FastJet's order (unsorted; see sorted_by_pt).
     std::vector<fourvec> inclusive_jets(double ptmin = 0.0) const;
+    // Exclusive jets and subjets read the history exactly as FastJet does. They are meaningful
+    // for kt, C/A and genkt with p >= 0; for anti-kt FastJet prints a warning ("should be
+    // interpreted with care") and jetml returns the same jets without printing anything. For C/A,
+    // asking for fewer jets than there are inclusive jets picks among beam mergings that all
+    // have d = 1 (an exact tie), so which ones come back depends on the strategy.
+
     /// Number of exclusive jets at resolution dcut (clustering stopped before max_dij > dcut).
     int n_exclusive_jets(double dcut) const;
     /// Exclusive jets at resolution dcut.
