@@ -92,9 +92,10 @@ private:
 
 /// A batch of jets: rows of 4 floats, jet j = rows [off[j], off[j] + cnt[j]).
 struct batch_t {
-    std::vector<float> rows;
+    std::vector<float, jetml::huge_allocator<float>> rows;  // batches in flight: first touch on huge pages
     std::vector<std::size_t> off, cnt;
-    void clear() { rows.clear(), off.clear(), cnt.clear(); }
+    /// Forgets the jets; keeps `rows` (NPY batches overwrite it, CSV batches clear it).
+    void clear() { off.clear(), cnt.clear(); }
     std::size_t size() const { return off.size(); }
 };
 
@@ -119,8 +120,9 @@ public:
         else if (auto c2 = r_.find("mass")) m_ = *c2;
         have_ = r_.next();
     }
-    /// Appends up to n jets to b; returns how many.
+    /// Reads up to n jets into b; returns how many.
     std::size_t read(batch_t& b, std::size_t n) {
+        b.rows.clear();
         std::size_t got = 0;
         while (got < n && have_) {
             const std::int64_t ev = r_.integer(ev_);
@@ -154,7 +156,7 @@ struct slot_t {
     std::exception_ptr failed;  ///< the reader's error (end of the stream)
     std::string err;            ///< the first failing jet's message, from make_image
     std::size_t err_jet = 0;
-    std::vector<float> img, hwc;
+    std::vector<float, jetml::huge_allocator<float>> img, hwc;
     std::vector<im::jet_info> infos;
 };
 
@@ -510,14 +512,12 @@ int main(int argc, char** argv) {
         jetml::progress_bar bar(t.show_progress(), "jetimg", n_jets.value_or(0), "jets");
         auto read_batch = [&](batch_t& b) -> std::size_t {
             if (!npy) return csv->read(b, batch);
-            jetml::reserve_huge(b.rows, batch * M * 4);  // batches in flight: first touch on huge pages
-            b.rows.resize(batch * M * 4);
+            if (b.rows.size() < batch * M * 4) b.rows.resize(batch * M * 4);  // once per slot, not every batch
             const std::size_t got = npy->read_rows(b.rows.data(), batch);
             for (std::size_t j = 0; j < got; ++j) b.off.push_back(j * M), b.cnt.push_back(M);
             return got;
         };
         auto make_batch = [&](slot_t& s, im::workspace& ws) {
-            jetml::reserve_huge(s.img, batch * P);
             s.img.resize(s.got * P);
             s.infos.resize(s.got);
             for (std::size_t j = 0; j < s.got; ++j) {
@@ -544,7 +544,6 @@ int main(int argc, char** argv) {
             }
             if (last) {
                 const std::size_t C = p.n_channels(), HW = p.height() * p.width();
-                jetml::reserve_huge(s.hwc, batch * P);
                 s.hwc.resize(s.img.size());
                 for (std::size_t j = 0; j < got; ++j)
                     for (std::size_t c = 0; c < C; ++c)

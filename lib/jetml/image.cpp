@@ -264,7 +264,11 @@ std::vector<subjet> leading_subjets(const double* pt, const double* xin, const d
         jx += px, jy += py;
     }
     const double jet_pt = std::hypot(jx, jy);
-    const cluster_sequence cs(parts, jet_definition(jet_algorithm::kt, R));
+    // The constituents of one jet share a small (y, phi) region, where tiles do not pay off: the
+    // plain N^2 loop was 20-30% faster than cluster_strategy::best (tiled above ~37 particles at
+    // R = 0.3) on jetgen W/QCD jets; tiles are kept for very large N.
+    const cluster_strategy strategy = n <= 500 ? cluster_strategy::n2_plain : cluster_strategy::best;
+    const cluster_sequence cs(parts, jet_definition(jet_algorithm::kt, R, recombination_scheme::e_scheme, strategy));
     const std::vector<fourvec> jets = sorted_by_pt(cs.inclusive_jets());
     std::vector<subjet> out;
     if (member) member->assign(n, -1);
@@ -442,12 +446,13 @@ bool must_flip(flip_rule rule, double neg, double pos) {
 /// True when all 4 m values are finite and no pT (column 0) is below zero: one branch-free pass
 /// over the bits (exponent all ones = inf/NaN; sign bit with a non-zero magnitude = negative).
 bool rows_valid(const float* rows, std::size_t m) {
+    constexpr std::uint32_t expo = 0x7f800000u;
     std::uint32_t bad = 0;
-    for (std::size_t i = 0; i < 4 * m; ++i) {
-        std::uint32_t u;
-        std::memcpy(&u, rows + i, sizeof u);
-        bad |= std::uint32_t((u & 0x7f800000u) == 0x7f800000u);
-        bad |= std::uint32_t(i % 4 == 0 && u > 0x80000000u);
+    for (std::size_t r = 0; r < m; ++r) {  // one row of 4 per step: the compiler vectorises it
+        std::uint32_t u[4];
+        std::memcpy(u, rows + 4 * r, sizeof u);
+        bad |= std::uint32_t((u[0] & expo) == expo) | std::uint32_t((u[1] & expo) == expo) |
+               std::uint32_t((u[2] & expo) == expo) | std::uint32_t((u[3] & expo) == expo) | std::uint32_t(u[0] > 0x80000000u);
     }
     return bad == 0;
 }

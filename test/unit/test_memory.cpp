@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Tests of jetml/memory: huge-page reservations behave as plain reservations.
+// Tests of jetml/memory: huge-page buffers behave as ordinary memory.
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -7,16 +7,17 @@
 
 #include "jetml/memory.hpp"
 
-TEST_CASE("memory: reserve_huge reserves, keeps the contents and never shrinks") {
-    std::vector<float> v{1, 2, 3};
-    jetml::reserve_huge(v, std::size_t(3) << 20);  // 12 MiB: several huge pages
-    CHECK(v.capacity() >= (std::size_t(3) << 20));
-    CHECK(v == std::vector<float>{1, 2, 3});
-    const float* before = v.data();
-    jetml::reserve_huge(v, 10);
-    CHECK(v.data() == before);
-    v.resize(std::size_t(3) << 20, 7.0f);  // the advised pages are usable
+TEST_CASE("memory: huge_allocator vectors hold, grow and copy like plain vectors") {
+    std::vector<float, jetml::huge_allocator<float>> v{1, 2, 3};
+    v.resize(std::size_t(3) << 20, 7.0f);  // 12 MiB: several huge pages
+    CHECK(v[0] == 1);
+    CHECK(v[2] == 3);
     CHECK(v.back() == 7.0f);
+    CHECK(reinterpret_cast<std::uintptr_t>(v.data()) % (std::size_t(1) << 21) == 0);  // large blocks are 2 MiB-aligned
+    auto w = v;
+    CHECK(w == v);
+    std::vector<double, jetml::huge_allocator<double>> small(10, 0.5);  // under 1 MiB: plain malloc
+    CHECK(small[9] == 0.5);
 }
 
 TEST_CASE("memory: advise_huge accepts small and unaligned blocks") {
