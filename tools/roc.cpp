@@ -406,6 +406,8 @@ int main(int argc, char** argv) {
         std::vector<discriminant> ds;
         auto add_member = [&](const std::string& name, member m) {
             const std::string nm = ensemble.empty() ? name : ensemble;
+            if (nm.empty() || nm.find_first_of(",\n\r") != std::string::npos)
+                throw usage_error("discriminant name '" + nm + "' must be non-empty and contain no comma (it is a CSV field)");
             for (auto& d : ds)
                 if (d.name == nm) {
                     d.members.push_back(std::move(m));
