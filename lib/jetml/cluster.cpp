@@ -416,7 +416,8 @@ bool cluster_engine::run_tiled(double target_per_tile) {
         return static_cast<int>(q);
     };
     auto col_of = [&](double ff) {
-        const int c = static_cast<int>(ff / w);
+        if (!(ff >= 0.0)) return 0;  // also NaN (from a NaN input momentum)
+        const int c = static_cast<int>(std::min(ff / w, static_cast<double>(nphi)));
         return c < 0 ? 0 : (c >= nphi ? nphi - 1 : c);
     };
 
@@ -866,6 +867,12 @@ cluster_sequence::cluster_sequence(const std::vector<fourvec>& particles, const 
     history_.reserve(2 * particles.size());
     for (int i = 0; i < n_; ++i) {
         fourvec p = particles[i];
+        if (!std::isfinite(p.px()) || !std::isfinite(p.py()) || !std::isfinite(p.pz()) || !std::isfinite(p.E())) {
+            std::ostringstream m;
+            m << "particle " << i << " has a non-finite momentum (" << p.px() << ", " << p.py() << ", " << p.pz() << ", "
+              << p.E() << ")";
+            throw error(m.str());
+        }
         if (def.scheme() == recombination_scheme::pt_scheme) {
             // massless inputs: E = |p| (FastJet's pt_scheme preprocessing)
             const double e = std::sqrt(p.pt2() + p.pz() * p.pz());

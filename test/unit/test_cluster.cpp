@@ -208,6 +208,14 @@ TEST_CASE("cluster: empty and one-particle events") {
     CHECK(cs1.exclusive_jets(1).size() == 1);
 }
 
+TEST_CASE("cluster: a non-finite input momentum is an error, not undefined behaviour") {
+    std::vector<fourvec> v{fourvec(1, 2, 3, 10), fourvec(std::nan(""), 0, 0, 1)};
+    CHECK_THROWS_WITH_AS(cluster_sequence(v, jet_definition(jet_algorithm::antikt, 0.4)),
+                         "particle 1 has a non-finite momentum (nan, 0, 0, 1)", jetml::error);
+    v[1] = fourvec(0, 0, HUGE_VAL, 1);
+    CHECK_THROWS_AS(cluster_sequence(v, jet_definition(jet_algorithm::kt, 0.4)), jetml::error);
+}
+
 TEST_CASE("cluster: jet_definition checks and describes itself as FastJet does") {
     CHECK(jet_definition(jet_algorithm::antikt, 0.4).description() ==
           "Longitudinally invariant anti-kt algorithm with R = 0.4 and E scheme recombination");
