@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <numeric>
 #include <vector>
@@ -333,4 +335,20 @@ TEST_CASE("nn arch: parser errors name the token") {
     CHECK(t[0].args == std::vector<std::string>{"32", "11", "same"});
     CHECK(format_arch(t) == "conv(32,11,same) relu maxpool(2)");
     CHECK(expand_preset(" wtag ").find("conv(32,11,same)") == 0);
+}
+
+TEST_CASE("nn arch: an architecture file with comments, or @file") {
+    const std::string path = "/tmp/jetml_nn_arch_" + std::to_string(std::rand()) + ".txt";
+    {
+        std::FILE* f = std::fopen(path.c_str(), "w");
+        REQUIRE(f);
+        std::fputs("# a small CNN\nconv(8, 3, same) relu  # feature maps\nmaxpool(2)\nflatten dense(1)\n", f);
+        std::fclose(f);
+    }
+    CHECK(format_arch(parse_arch(resolve_arch(path))) == "conv(8,3,same) relu maxpool(2) flatten dense(1)");
+    CHECK(resolve_arch("@" + path) == resolve_arch(path));
+    CHECK(resolve_arch("small") == expand_preset("small"));
+    CHECK(resolve_arch("dense(3) relu") == "dense(3) relu");
+    CHECK_THROWS_AS(resolve_arch("@/nonexistent/arch.txt"), jetml::error);
+    std::remove(path.c_str());
 }

@@ -3,6 +3,8 @@
 #include "jetml/nn/arch.hpp"
 
 #include <cctype>
+#include <fstream>
+#include <sstream>
 
 #include "jetml/error.hpp"
 
@@ -45,6 +47,22 @@ std::string expand_preset(const std::string& text) {
     for (const auto& p : arch_presets())
         if (t == p.name) return p.arch;
     return text;
+}
+
+std::string resolve_arch(const std::string& spec) {
+    const bool forced = !spec.empty() && spec[0] == '@';
+    const std::string path = forced ? spec.substr(1) : spec;
+    if (forced || (path.find('(') == std::string::npos && path.find(' ') == std::string::npos &&
+                   expand_preset(path) == path)) {
+        std::ifstream f(path);
+        if (f) {
+            std::stringstream ss;
+            ss << f.rdbuf();
+            return expand_preset(ss.str());
+        }
+        if (forced) throw error(path, "cannot read architecture file");
+    }
+    return expand_preset(spec);
 }
 
 namespace {

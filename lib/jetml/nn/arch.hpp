@@ -24,6 +24,11 @@ std::vector<layer_token> parse_arch(const std::string& text);
 /// The preset's architecture if `text` (trimmed) is a preset name, otherwise `text` itself.
 std::string expand_preset(const std::string& text);
 
+/// Resolves what a user gave as an architecture: "@FILE" or an existing file name reads the
+/// file (tokens over several lines, '#' comments); a preset name gives the preset; anything
+/// else is taken as the architecture string itself. Throws jetml::error if "@FILE" is unreadable.
+std::string resolve_arch(const std::string& spec);
+
 /// A named architecture with where it comes from.
 struct arch_preset {
     const char* name;

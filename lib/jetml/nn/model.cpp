@@ -34,7 +34,7 @@ sequential::sequential(const std::string& arch, const tshape& in, std::uint64_t 
     : in_(in), seed_(seed) {
     // OpenBLAS must not start its own threads under ours (see STYLE.md).
     set_blas_threads(1);
-    auto tokens = parse_arch(expand_preset(arch));
+    auto tokens = parse_arch(resolve_arch(arch));
     tshape s = in;
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         std::unique_ptr<layer> l;
