@@ -177,7 +177,6 @@ public:
         for (std::size_t s = 0; s < n; ++s) {
             const float* xs = x + s * in_.size();
             float* dxs = dx + s * in_.size();
-            std::vector<float> taken(max_ ? C : 0);
             std::fill(dxs, dxs + in_.size(), 0.0f);
             for (std::size_t oy = 0; oy < oh_; ++oy)
                 for (std::size_t ox = 0; ox < ow_; ++ox) {
@@ -187,18 +186,24 @@ public:
                     const float* go = dy + o;
                     if (max_) {
                         // The gradient goes to the first maximum of each window (row-major), as
-                        // a branch-free select across the contiguous channels.
-                        for (std::size_t c = 0; c < C; ++c) taken[c] = 0.0f;
-                        for (std::size_t ky = 0; ky < k_; ++ky)
-                            for (std::size_t kx = 0; kx < k_; ++kx) {
-                                const float* xi = xs + base + (ky * W + kx) * C;
-                                float* di = dxs + base + (ky * W + kx) * C;
-                                for (std::size_t c = 0; c < C; ++c) {
-                                    const float hit = (xi[c] == yo[c] ? 1.0f : 0.0f) * (1.0f - taken[c]);
-                                    di[c] += hit * go[c];
-                                    taken[c] += hit;
+                        // a branch-free select across the contiguous channels (in chunks of 64,
+                        // so the flags live on the stack: no allocation in the training loop).
+                        for (std::size_t c0 = 0; c0 < C; c0 += 64) {
+                            const std::size_t cn = std::min<std::size_t>(64, C - c0);
+                            float taken[64];
+                            for (std::size_t c = 0; c < cn; ++c) taken[c] = 0.0f;
+                            for (std::size_t ky = 0; ky < k_; ++ky)
+                                for (std::size_t kx = 0; kx < k_; ++kx) {
+                                    const float* xi = xs + base + (ky * W + kx) * C + c0;
+                                    float* di = dxs + base + (ky * W + kx) * C + c0;
+                                    for (std::size_t c = 0; c < cn; ++c) {
+                                        const float hit =
+                                            (xi[c] == yo[c0 + c] ? 1.0f : 0.0f) * (1.0f - taken[c]);
+                                        di[c] += hit * go[c0 + c];
+                                        taken[c] += hit;
+                                    }
                                 }
-                            }
+                        }
                     } else {
                         for (std::size_t ky = 0; ky < k_; ++ky)
                             for (std::size_t kx = 0; kx < k_; ++kx) {

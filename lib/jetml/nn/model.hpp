@@ -53,7 +53,8 @@ public:
     void reserve(std::size_t n);
     /// Forward pass of n samples; returns the (n, outputs()) output buffer (valid until the next call).
     const float* forward(const float* x, std::size_t n, bool train);
-    /// Backward pass from dL/doutput (n, outputs()); fills every parameter's grad.
+    /// Backward pass from dL/doutput (n, outputs()) of the last forward(); fills every
+    /// parameter's grad. The input given to that forward() must still be alive.
     void backward(const float* dout, std::size_t n);
     /// One optimisation step: forward (training mode), loss, backward, optimiser update at
     /// learning rate lr. y (n, outputs()), w (n) or null. Returns the batch loss.
