@@ -153,7 +153,7 @@ private:
 struct slot_t {
     batch_t in;
     std::size_t got = 0;
-    std::exception_ptr failed;  ///< the reader's error (end of the stream)
+    std::exception_ptr failed;  ///< the reader's error (end of the stream), or a worker's other than a jet's
     std::string err;            ///< the first failing jet's message, from make_image
     std::size_t err_jet = 0;
     std::vector<float, jetml::huge_allocator<float>> img, hwc;
@@ -164,7 +164,8 @@ struct slot_t {
 /// a time) and the calling thread, which gets the batches back in input order. Hand-offs block
 /// on a condition variable, so no thread spins while another reads or writes, and reading,
 /// computing and writing overlap. Output bytes do not depend on the number of workers. The
-/// first error in input order (reader, jet or writer) is rethrown here after the threads stop.
+/// first error in input order (reader, jet or writer) is rethrown here after the threads stop;
+/// stopping waits for a read in progress to return (one batch, or the end of a stalled pipe).
 void run_pipeline(std::size_t workers, const std::function<std::size_t(batch_t&)>& read,
                   const std::function<void(slot_t&, im::workspace&)>& make, const std::function<void(slot_t&)>& write) {
     std::vector<slot_t> slots(workers + 3);  // a batch being read, one per worker, one written, one spare
@@ -231,7 +232,11 @@ void run_pipeline(std::size_t workers, const std::function<std::size_t(batch_t&)
                     s = ready_q.front();
                     ready_q.pop_front();
                 }
-                if (!slots[s].failed) make(slots[s], ws);
+                if (!slots[s].failed) try {
+                        make(slots[s], ws);
+                    } catch (...) {  // e.g. bad_alloc: reported in input order like the rest
+                        slots[s].failed = std::current_exception();
+                    }
                 {
                     std::lock_guard<std::mutex> g(mu);
                     made[seq_of[s]] = s;
