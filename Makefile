@@ -47,7 +47,8 @@ demo: deps
 	$(MAKE) build
 	@sh share/jetml/examples/wtag-study.sh $(BUILD)/bin demo-output
 
-bench: deps
+bench:
+	@sh share/jetml/scripts/install-deps.sh bench
 	$(MAKE) build
 	@sh test/bench/run.sh $(BUILD)
 

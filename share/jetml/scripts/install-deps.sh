@@ -1,9 +1,14 @@
 #!/bin/sh
 # Installs the Debian 12 packages jetml needs to build, test and run its demo.
 # As root it runs apt-get; otherwise it prints the command to run.
+#   install-deps.sh          build, test and demo dependencies
+#   install-deps.sh bench    also the benchmark peers (PyTorch, OpenMP OpenBLAS, bc)
 set -eu
 PKGS="g++ cmake make libxtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev libopenblas-dev
 libcli11-dev doctest-dev python3 python3-numpy python3-pandas python3-sklearn libfastjet-dev libfastjettools-dev groff-base"
+if [ "${1:-}" = bench ]; then
+  PKGS="$PKGS bc python3-torch libopenblas0-openmp"
+fi
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
