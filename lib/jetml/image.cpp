@@ -25,6 +25,14 @@ inline double wrap(double d) {
     return d;
 }
 
+/// std::ceil without a libm call (x86-64 without SSE4.1 has no rounding instruction): exact for
+/// every double; the sign of a zero result may differ, which no caller can see.
+inline double ceil_inline(double x) {
+    if (!(std::abs(x) < 4503599627370496.0)) return x;  // 2^52: already an integer (or NaN)
+    const double t = double(static_cast<long long>(x));  // truncation towards zero
+    return t < x ? t + 1.0 : t;
+}
+
 /// Bin edges e_k = k * step + lo (k < n), e_n = hi: numpy's linspace(lo, hi, n + 1).
 struct axis_bins {
     double lo, hi, step;
@@ -36,7 +44,7 @@ struct axis_bins {
     long left_closed(double v) const {
         if (!(v >= lo) || v > hi) return -1;
         if (v == hi) return long(n) - 1;
-        long k = long(std::floor((v - lo) / step));
+        long k = long((v - lo) / step);  // v >= lo: truncation is floor
         if (k < 0) k = 0;
         if (k > long(n) - 1) k = long(n) - 1;
         while (k > 0 && v < edge(std::size_t(k))) --k;
@@ -46,7 +54,7 @@ struct axis_bins {
     /// Index with searchsorted semantics ((e_k, e_k+1]), or -1 outside.
     long right_closed(double v) const {
         if (!(v > lo) || v > hi) return -1;
-        long k = long(std::ceil((v - lo) / step)) - 1;
+        long k = long(ceil_inline((v - lo) / step)) - 1;
         if (k < 0) k = 0;
         if (k > long(n) - 1) k = long(n) - 1;
         while (k > 0 && v <= edge(std::size_t(k))) --k;
@@ -55,10 +63,11 @@ struct axis_bins {
     }
 };
 
-/// EnergyFlow's nearest-centre index of absolute coordinate v around absolute centre c.
-inline long nearest_index(double v, double c, double pw, std::size_t n) {
-    const double cent = std::ceil(c / pw - 0.5) - double(n / 2);
-    const double i = std::ceil(v / pw - 0.5) - cent;
+/// EnergyFlow's index offset of a grid of n pixels of width pw around absolute centre c.
+inline double nearest_offset(double c, double pw, std::size_t n) { return ceil_inline(c / pw - 0.5) - double(n / 2); }
+/// EnergyFlow's nearest-centre index of absolute coordinate v, given nearest_offset of the centre.
+inline long nearest_index(double v, double offset, double pw, std::size_t n) {
+    const double i = ceil_inline(v / pw - 0.5) - offset;
     if (!(i >= 0) || i >= double(n)) return -1;
     return long(i);
 }
@@ -373,18 +382,24 @@ inline std::size_t out_index(const params& p, std::size_t ch, std::size_t ix, st
 struct binner {
     const params& p;
     axis_bins bx, by;
-    bool absolute;   // nearest rule on absolute coordinates around (cx, cy)
-    double cx = 0, cy = 0;
+    bool absolute = false;  // nearest rule on absolute coordinates around a centre
+    double off_x, off_y;    // nearest_offset of the centre (0 for centred coordinates)
     explicit binner(const params& pp)
-        : p(pp), bx(pp.x_lo, pp.x_hi, pp.npix_x), by(pp.y_lo, pp.y_hi, pp.npix_y), absolute(false) {}
+        : p(pp), bx(pp.x_lo, pp.x_hi, pp.npix_x), by(pp.y_lo, pp.y_hi, pp.npix_y),
+          off_x(nearest_offset(0.0, bx.step, pp.npix_x)), off_y(nearest_offset(0.0, by.step, pp.npix_y)) {}
+    /// Switches the nearest rule to absolute coordinates around the centre (cx, cy).
+    void centre_at(double cx, double cy) {
+        absolute = true;
+        off_x = nearest_offset(cx, bx.step, p.npix_x), off_y = nearest_offset(cy, by.step, p.npix_y);
+    }
     /// Pixel of a point; false if outside. (u, v) are centred coordinates, (ax, ay) absolute ones.
     bool operator()(double u, double v, double ax, double ay, long& ix, long& iy) const {
         switch (p.bin) {
         case binning::left_closed: ix = bx.left_closed(u), iy = by.left_closed(v); break;
         case binning::right_closed: ix = bx.right_closed(u), iy = by.right_closed(v); break;
         case binning::nearest:
-            if (absolute) ix = nearest_index(ax, cx, bx.step, p.npix_x), iy = nearest_index(ay, cy, by.step, p.npix_y);
-            else ix = nearest_index(u, 0.0, bx.step, p.npix_x), iy = nearest_index(v, 0.0, by.step, p.npix_y);
+            if (absolute) ix = nearest_index(ax, off_x, bx.step, p.npix_x), iy = nearest_index(ay, off_y, by.step, p.npix_y);
+            else ix = nearest_index(u, off_x, bx.step, p.npix_x), iy = nearest_index(v, off_y, by.step, p.npix_y);
             break;
         }
         return ix >= 0 && iy >= 0;
@@ -448,11 +463,15 @@ bool must_flip(flip_rule rule, double neg, double pos) {
 bool rows_valid(const float* rows, std::size_t m) {
     constexpr std::uint32_t expo = 0x7f800000u;
     std::uint32_t bad = 0;
-    for (std::size_t r = 0; r < m; ++r) {  // one row of 4 per step: the compiler vectorises it
-        std::uint32_t u[4];
-        std::memcpy(u, rows + 4 * r, sizeof u);
-        bad |= std::uint32_t((u[0] & expo) == expo) | std::uint32_t((u[1] & expo) == expo) |
-               std::uint32_t((u[2] & expo) == expo) | std::uint32_t((u[3] & expo) == expo) | std::uint32_t(u[0] > 0x80000000u);
+    for (std::size_t i = 0; i < 4 * m; ++i) {  // two simple loops: the compiler vectorises both
+        std::uint32_t u;
+        std::memcpy(&u, rows + i, sizeof u);
+        bad |= std::uint32_t((u & expo) == expo);
+    }
+    for (std::size_t r = 0; r < m; ++r) {
+        std::uint32_t u;
+        std::memcpy(&u, rows + 4 * r, sizeof u);
+        bad |= std::uint32_t(u > 0x80000000u);
     }
     return bad == 0;
 }
@@ -661,7 +680,7 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
     // visited and zeroed again, in increasing pixel order, which gives every sum below the
     // same value as a pass over the whole grid (adding a zero changes no sum).
     binner b(p);
-    if (p.bin == binning::nearest && !moved) b.absolute = true, b.cx = cx, b.cy = cy;
+    if (p.bin == binning::nearest && !moved) b.centre_at(cx, cy);
     if (ws.img.size() != nch * npix || ws.mark.size() != npix) {
         ws.img.assign(nch * npix, 0.0);
         ws.mark.assign(npix, 0);

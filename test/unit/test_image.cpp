@@ -102,6 +102,58 @@ TEST_CASE("image: EnergyFlow nearest-centre rule snaps the centroid to a pixel (
     CHECK(at(p, img, 2, 3) == 0.5f);  // x: ceil(1 - .5) + 2 = 3
 }
 
+TEST_CASE("image: EnergyFlow nearest rule on negative coordinates equals the formula with std::ceil") {
+    // points on and around half-pixel boundaries (exact in binary) left and right of zero, with a
+    // centroid at negative x and phi: every index must be EnergyFlow's
+    // ceil(v / w - 1/2) - (ceil(c / w - 1/2) - floor(n / 2)) computed here with std::ceil
+    params p = plain(8, 2.0);  // w = 0.25
+    p.centre = centre_mode::ptcentroid;
+    p.bin = binning::nearest;
+    p.norm = norm_mode::none;
+    const double xs[] = {-1.125, -0.875, -0.625, -0.375, -0.125, 0.0, -0.0, 0.125, 0.375, -0.3, -0.2};
+    jet j;
+    double sw = 0, sx = 0;
+    for (double x : xs) j.add(1, x, x / 2), sw += 1, sx += x;
+    const double cx = sx / sw, cy = (sx / 2) / sw;  // pT centroid (phi relative to the hardest = first)
+    const double w = 0.25;
+    auto idx = [&](double v, double c) {
+        const double i = std::ceil(v / w - 0.5) - (std::ceil(c / w - 0.5) - 4.0);
+        return i >= 0 && i < 8 ? int(i) : -1;
+    };
+    std::vector<float> want(p.pixels(), 0.0f);
+    for (double x : xs) {
+        const int ix = idx(x, cx), iy = idx(x / 2, cy);
+        if (ix >= 0 && iy >= 0) want[std::size_t(ix) * 8 + std::size_t(iy)] += 1.0f;
+    }
+    CHECK(run(p, j) == want);
+}
+
+TEST_CASE("image: a reused workspace gives the same images as a fresh one") {
+    // the pixel accumulator is zeroed only where a jet touched it, so a sequence of jets with
+    // different settings (dense pixel rotation, other grid sizes, flips, errors) must leave no trace
+    jet a, b;
+    a.add(50, 0.1, 0.2).add(30, -0.2, 0.1).add(10, 0.05, -0.3).add(5, 0.4, 0.4);
+    b.add(40, -0.1, 1.0).add(20, 0.1, 1.2).add(8, 0.3, 0.8);
+    params p1 = preset("deoliveira");
+    p1.rotate = rotate_mode::pixel_subjet2;
+    params p2 = preset("macaluso-shih");
+    params p3 = preset("energyflow");
+    p3.channels = {intensity::pt, intensity::count};
+    workspace ws;
+    jet_info info;
+    for (const params* p : {&p1, &p2, &p3, &p1, &p3, &p2}) {
+        for (const jet* jj : {&a, &b}) {
+            std::vector<float> out(p->pixels());
+            make_image(*p, jj->rows.data(), jj->size(), out.data(), info, ws);
+            CHECK(out == run(*p, *jj));
+        }
+        jet bad;
+        bad.add(1, 0, 0).add(-1, 0, 0);
+        std::vector<float> out(p->pixels());
+        CHECK_THROWS_AS(make_image(*p, bad.rows.data(), bad.size(), out.data(), info, ws), jetml::error);
+    }
+}
+
 TEST_CASE("image: phi differences wrap across +-pi") {
     params p = plain(2, 0.2);
     p.centre = centre_mode::ptcentroid;
