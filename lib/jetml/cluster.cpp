@@ -79,7 +79,7 @@ public:
         nblocks_ = (n + bsize_ - 1) / bsize_;
         val_.assign(static_cast<std::size_t>(nblocks_) * bsize_, inf);
         std::copy(v, v + n, val_.begin());
-        bmin_.resize(nblocks_);
+        bmin_.assign((nblocks_ + 3) & ~3, inf);  // padded to a multiple of 4 for first_min
         bidx_.resize(nblocks_);
         for (int b = 0; b < nblocks_; ++b) rescan(b);
     }
@@ -94,29 +94,32 @@ public:
         }
     }
     /// Slot of the smallest value (the lowest such slot).
-    int top_slot() const {
-        int best = 0;
-        double v = bmin_[0];
-        for (int b = 1; b < nblocks_; ++b)
-            if (bmin_[b] < v) {
-                v = bmin_[b];
-                best = b;
-            }
-        return bidx_[best];
-    }
+    int top_slot() const { return bidx_[first_min(bmin_.data(), static_cast<int>(bmin_.size()))]; }
     double value(int slot) const { return val_[slot]; }
 
 private:
+    /// Index of the first smallest of p[0..n) (n a multiple of 4, no NaN): the minimum in four
+    /// branch-free lanes (minpd), then the first index holding it. The same index as a scan with
+    /// a strict <, without its mispredicted branches.
+    static int first_min(const double* p, int n) {
+        double m0 = p[0], m1 = p[1], m2 = p[2], m3 = p[3];
+        for (int i = 4; i < n; i += 4) {
+            m0 = p[i] < m0 ? p[i] : m0;
+            m1 = p[i + 1] < m1 ? p[i + 1] : m1;
+            m2 = p[i + 2] < m2 ? p[i + 2] : m2;
+            m3 = p[i + 3] < m3 ? p[i + 3] : m3;
+        }
+        m0 = m1 < m0 ? m1 : m0;
+        m2 = m3 < m2 ? m3 : m2;
+        const double m = m2 < m0 ? m2 : m0;
+        int i = 0;
+        while (p[i] != m) ++i;
+        return i;
+    }
     void rescan(int b) {
         const double* p = val_.data() + static_cast<std::size_t>(b) * bsize_;
-        int bi = 0;
-        double bv = p[0];
-        for (int i = 1; i < bsize_; ++i)
-            if (p[i] < bv) {
-                bv = p[i];
-                bi = i;
-            }
-        bmin_[b] = bv;
+        const int bi = first_min(p, bsize_);
+        bmin_[b] = p[bi];
         bidx_[b] = b * bsize_ + bi;
     }
     int bsize_ = 16, nblocks_ = 0;
@@ -124,9 +127,10 @@ private:
     std::vector<int> bidx_;
 };
 
-/// A particle as stored in its tile: position and slot, contiguous for the distance loops.
+/// A particle as stored in its tile: position, a copy of its nearest-neighbour distance (0 while
+/// it waits for a new search, so that no scan updates it) and slot, contiguous for the loops.
 struct tile_entry {
-    double y, f;
+    double y, f, nnd;
     int slot;
 };
 struct tile_info {
@@ -147,7 +151,11 @@ struct workspace {
     std::vector<double> gbuf;
     block_min heap;
 };
-thread_local workspace ws;
+thread_local workspace tls_ws;
+/// This thread's workspace. The engine takes it as a parameter: a reference bound to the
+/// thread_local itself is re-resolved through __tls_get_addr at every use inside the lambdas of
+/// a shared library (measured: 3% of the clustering time).
+[[gnu::noinline]] workspace& thread_workspace() { return tls_ws; }
 
 }  // namespace
 
@@ -248,15 +256,14 @@ struct cluster_engine {
         if (p2 >= 0) h[p2].child = step;
     }
 
-    block_min& heap_ = ws.heap;
-    void run_plain();
+    void run_plain(workspace& ws);
     /// Returns false (doing nothing) when the tiling cannot be used (R too large for the phi range).
-    bool run_tiled(double target_per_tile);
+    bool run_tiled(double target_per_tile, workspace& ws);
 };
 
 // ---------------------------------------------------------------- plain N^2 (FastJet N2Plain steps)
 
-void cluster_engine::run_plain() {
+void cluster_engine::run_plain(workspace& ws) {
     const int n0 = cs.n_;
     if (n0 == 0) return;
     std::vector<double>& buf = ws.d;
@@ -380,7 +387,8 @@ void cluster_engine::run_plain() {
 
 // ---------------------------------------------------------------- tiled (y, phi) grid
 
-bool cluster_engine::run_tiled(double target_per_tile) {
+bool cluster_engine::run_tiled(double target_per_tile, workspace& ws) {
+    block_min& heap_ = ws.heap;
     const int n0 = cs.n_;
     const double R = cs.def_.R();
     // Rapidity range of the grid; particles outside it fall in the open-ended edge rows.
@@ -474,7 +482,7 @@ bool cluster_engine::run_tiled(double target_per_tile) {
             T.begin = nb;
             T.cap *= 2;
         }
-        pool[T.begin + T.count] = tile_entry{y[s], f[s], s};
+        pool[T.begin + T.count] = tile_entry{y[s], f[s], nnd[s], s};
         tpos[s] = T.count++;
     };
     auto remove = [&](int s) {
@@ -485,7 +493,10 @@ bool cluster_engine::run_tiled(double target_per_tile) {
         tpos[pool[here].slot] = tpos[s];
         if (T.count == 0) tmax[tile[s]] = 0.0;
     };
-    for (int i = 0; i < n0; ++i) insert(i);
+    for (int i = 0; i < n0; ++i) {
+        nnd[i] = R2;
+        insert(i);
+    }
 
     // ---- ring order of tile offsets: (0,0), then ring 1, ring 2, ... ring k
     std::vector<int>& off_dr = ws.off_dr;
@@ -642,12 +653,14 @@ bool cluster_engine::run_tiled(double target_per_tile) {
         if (h >= 0) rp[h] = s;
         rh[target] = s;
     };
+    auto entry = [&](int s) -> tile_entry& { return pool[tiles[tile[s]].begin + tpos[s]]; };
     auto set_nn = [&](int s, int target, double d) {
         if (nn[s] != target) {
             unlink(s);
             link(s, target);
         }
         nnd[s] = d;
+        entry(s).nnd = d;
         if (d > tmax[tile[s]]) tmax[tile[s]] = d;
     };
     auto diJ = [&](int s) {
@@ -663,36 +676,35 @@ bool cluster_engine::run_tiled(double target_per_tile) {
     }
     if (one_ring) {
         // every pair once: inside each tile, and with the 4 "forward" neighbour tiles
-        for (int i = 0; i < n0; ++i) nnd[i] = R2;
-        auto pair = [&](const tile_entry& p, const tile_entry& q) {
+        auto pair = [&](tile_entry& p, tile_entry& q) {
             const double d = dist2(p.y, p.f, q.y, q.f);
-            if (d < nnd[p.slot]) {
-                nnd[p.slot] = d;
+            if (d < p.nnd) {
+                p.nnd = d;
                 nn[p.slot] = q.slot;
             }
-            if (d < nnd[q.slot]) {
-                nnd[q.slot] = d;
+            if (d < q.nnd) {
+                q.nnd = d;
                 nn[q.slot] = p.slot;
             }
         };
         for (int r = 0; r < ny; ++r)
             for (int c = 0; c < nphi; ++c) {
                 const tile_info& T = tiles[r * nphi + c];
-                const tile_entry* e = pool.data() + T.begin;
+                tile_entry* e = pool.data() + T.begin;
                 for (int a1 = 0; a1 < T.count; ++a1)
                     for (int a2 = a1 + 1; a2 < T.count; ++a2) pair(e[a1], e[a2]);
                 const int fwd[4][2] = {{0, 1}, {1, -1}, {1, 0}, {1, 1}};
                 for (const auto& o : fwd) {
                     if (r + o[0] >= ny) continue;
                     const tile_info& U = tiles[tile_at(r, c, o[0], o[1])];
-                    const tile_entry* g = pool.data() + U.begin;
+                    tile_entry* g = pool.data() + U.begin;
                     for (int a1 = 0; a1 < T.count; ++a1)
                         for (int a2 = 0; a2 < U.count; ++a2) pair(e[a1], g[a2]);
                 }
             }
         for (int i = 0; i < n0; ++i) {
             const int t2 = nn[i];
-            const double d = nnd[i];
+            const double d = entry(i).nnd;
             nn[i] = -1;
             set_nn(i, t2, d);
         }
@@ -726,7 +738,10 @@ bool cluster_engine::run_tiled(double target_per_tile) {
             for (int s = rh[a]; s >= 0; s = rn[s]) pending.push_back(s);
             for (int s = rh[b]; s >= 0; s = rn[s]) pending.push_back(s);
             rh[a] = rh[b] = -1;
-            for (int s : pending) nn[s] = -2;
+            for (int s : pending) {
+                nn[s] = -2;
+                entry(s).nnd = 0.0;  // no scan updates it before its search
+            }
             remove(a);
             remove(b);
             heap_.update(a, inf);
@@ -736,8 +751,8 @@ bool cluster_engine::run_tiled(double target_per_tile) {
             f[b] = cs.phi_[kj];
             sc[b] = scale_of_jet(kj);
             tile[b] = row_of(y[b]) * nphi + col_of(f[b]);
-            insert(b);
-            // Find b's neighbour and make b the neighbour of every jet it is now closest to.
+            // Find b's neighbour and make b the neighbour of every jet it is now closest to
+            // (b goes into its tile afterwards, so the scans need not skip it).
             {
                 const double yb = y[b], fb = f[b];
                 const int r0 = tile[b] / nphi, c0 = tile[b] - r0 * nphi;
@@ -750,27 +765,22 @@ bool cluster_engine::run_tiled(double target_per_tile) {
                 auto scan_tile = [&](int tt, double g) {
                     if (!(g < best || g < tmax[tt])) return;
                     const tile_info& T = tiles[tt];
-                    const tile_entry* e = pool.data() + T.begin;
+                    tile_entry* e = pool.data() + T.begin;
                     double mx = 0.0;
                     for (int m = 0; m < T.count; ++m) {
-                        const int s = e[m].slot;
                         const double d = dist2(e[m].y, e[m].f, yb, fb);
-                        if (s == b) continue;
                         if (d < best) {
                             best = d;
-                            bi = s;
+                            bi = e[m].slot;
                         }
-                        if (nn[s] != -2) {
-                            if (d < nnd[s]) {
-                                if (nn[s] != b) {
-                                    unlink(s);
-                                    link(s, b);
-                                }
-                                nnd[s] = d;
-                                dirty.push_back(s);
-                            }
-                            if (nnd[s] > mx) mx = nnd[s];
+                        if (d < e[m].nnd) {  // never for a pending jet (nnd 0)
+                            const int s = e[m].slot;
+                            unlink(s);
+                            link(s, b);
+                            nnd[s] = e[m].nnd = d;
+                            dirty.push_back(s);
                         }
+                        if (e[m].nnd > mx) mx = e[m].nnd;
                     }
                     tmax[tt] = mx;
                 };
@@ -781,21 +791,18 @@ bool cluster_engine::run_tiled(double target_per_tile) {
                         const double g = g9[l[2 + 2 * q]];
                         if (!(g < best || g < tmax[tt])) continue;
                         const tile_info& T = tiles[tt];
-                        const tile_entry* e = pool.data() + T.begin;
+                        tile_entry* e = pool.data() + T.begin;
                         for (int m = 0; m < T.count; ++m) {
-                            const int s = e[m].slot;
                             const double d = dist2(e[m].y, e[m].f, yb, fb);
-                            if (s == b) continue;
                             if (d < best) {
                                 best = d;
-                                bi = s;
+                                bi = e[m].slot;
                             }
-                            if (d < nnd[s] && nn[s] != -2) {
-                                if (nn[s] != b) {
-                                    unlink(s);
-                                    link(s, b);
-                                }
-                                nnd[s] = d;
+                            if (d < e[m].nnd) {  // never for a pending jet (nnd 0)
+                                const int s = e[m].slot;
+                                unlink(s);
+                                link(s, b);
+                                nnd[s] = e[m].nnd = d;
                                 dirty.push_back(s);
                             }
                         }
@@ -818,6 +825,7 @@ bool cluster_engine::run_tiled(double target_per_tile) {
                     }
                 }
                 nnd[b] = R2;
+                insert(b);
                 set_nn(b, bi, best);
             }
             for (int s : pending) {
@@ -833,7 +841,10 @@ bool cluster_engine::run_tiled(double target_per_tile) {
             nn[a] = -1;
             for (int s = rh[a]; s >= 0; s = rn[s]) pending.push_back(s);
             rh[a] = -1;
-            for (int s : pending) nn[s] = -2;
+            for (int s : pending) {
+                nn[s] = -2;
+                entry(s).nnd = 0.0;  // no scan updates it before its search
+            }
             remove(a);
             heap_.update(a, inf);
             for (int s : pending) {
@@ -890,11 +901,11 @@ cluster_sequence::cluster_sequence(const std::vector<fourvec>& particles, const 
     cluster_engine eng(*this);
     cluster_strategy s = def.strategy();
     if (s == cluster_strategy::best) s = n_ <= plain_limit(def.R()) ? cluster_strategy::n2_plain : cluster_strategy::n2_tiled;
-    if (s == cluster_strategy::n2_tiled && n_ > 0 && eng.run_tiled(tile_target)) {
+    if (s == cluster_strategy::n2_tiled && n_ > 0 && eng.run_tiled(tile_target, thread_workspace())) {
         used_ = cluster_strategy::n2_tiled;
     } else {
         used_ = cluster_strategy::n2_plain;
-        eng.run_plain();
+        eng.run_plain(thread_workspace());
     }
 }
 
