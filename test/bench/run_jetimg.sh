@@ -1,12 +1,15 @@
 #!/bin/sh
 # jetimg benchmarks: presets energyflow and macaluso-shih against a vectorised numpy
 # implementation of the same preset (Debian's python3-numpy) on the same NPY input, and
-# against the I/O floor (the same NPY read and image-sized NPY written with no work).
-# Also -o /dev/null runs (no page-cache write: the image work alone, for thread scaling) and
-# deoliveira (kt subjets per jet, compute-bound; no vectorised numpy peer).
-# Prints: name,n,threads,seconds,rate,unit,ratio_to_peer  (seconds = best wall time of R runs)
-# Environment: N (jets, default 50000), R (repeats of each jetimg case, default 5),
-# RNP (repeats of each numpy case, default 2).
+# against the I/O floor (bench_jetimg: the same NPY read and an image-sized NPY written with
+# the same readers, writers and buffers and no work). Also -o /dev/null runs (no page-cache
+# write: the image work and the read, for thread scaling) and deoliveira (kt subjets per jet,
+# compute-bound; no vectorised numpy peer).
+# The machine is shared, so the cases are interleaved: R rounds each run every case once, and
+# each case reports its best (lowest) wall time and its lowest CPU time (user + sys, all threads).
+# Prints: name,n,threads,seconds,rate,unit,ratio_to_peer   and   name_cpu,n,threads,cpu_seconds,,,
+# Environment: N (jets, default 50000), R (rounds, default 7), RNP (rounds including the slow
+# numpy peer, default 2).
 set -eu
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,41 +17,59 @@ bin=$build/bin bench=$build/bench
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=${N:-50000} reps=${R:-5} reps_np=${RNP:-2}
-now() { date +%s.%N; }
-best() {  # best of $2 wall-clock seconds of a shell command
-    b=
-    for i in $(seq "$2"); do
-        t0=$(now); sh -c "$1"; t1=$(now)
-        t=$(echo "$t1 - $t0" | bc -l)
-        if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
-    done
-    echo "$b"
+n=${N:-50000} rounds=${R:-7} rounds_np=${RNP:-2}
+mkdir "$tmp/best"
+run() {  # run CASE COMMAND...: keeps the lowest wall and CPU seconds of CASE in $tmp/best/CASE
+    c=$1
+    shift
+    t0=$(date +%s.%N)  # wall time to the ns (time's %e has 10 ms steps); CPU from time(1)
+    /usr/bin/time -o "$tmp/t" -f "%U %S" "$@" > /dev/null 2> "$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
+    t1=$(date +%s.%N)
+    set -- $(tail -1 "$tmp/t")
+    w=$(echo "$t1 - $t0" | bc -l) cpu=$(echo "$1 + $2" | bc -l)
+    if [ -f "$tmp/best/$c" ]; then
+        set -- $(cat "$tmp/best/$c")
+        [ "$(echo "$w < $1" | bc -l)" = 1 ] || w=$1
+        [ "$(echo "$cpu < $2" | bc -l)" = 1 ] || cpu=$2
+    fi
+    echo "$w $cpu" > "$tmp/best/$c"
 }
+wall() { cut -d' ' -f1 "$tmp/best/$1"; }
+cpu() { cut -d' ' -f2 "$tmp/best/$1"; }
 echo "# jetimg: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 "$bin/jetgen" -q -n "$n" -p w,qcd -o "$tmp/jets.npy"
 cat "$tmp/jets.npy" > /dev/null
-row() { printf '%s,%s,%s,%.3f,%.0f,jets/s,%s\n' "$1" "$n" "$2" "$3" "$(echo "$n / $3" | bc -l)" "$4"; }
-for preset in energyflow macaluso-shih; do
-    case $preset in energyflow) npx=33 ;; *) npx=37 ;; esac
-    t_np=$(best "$py $here/jetimg_numpy.py $preset $tmp/jets.npy $tmp/np.npy" "$reps_np")
-    t_io=$(best "$bench/bench_jetimg $tmp/jets.npy $tmp/io.npy 1 $npx $npx" "$reps")
-    row "jetimg_${preset}_numpy" 1 "$t_np" 1
-    row "jetimg_${preset}_iofloor" 1 "$t_io" ""
-    for th in 1 2; do
-        t=$(best "$bin/jetimg -q --threads $th --preset $preset $tmp/jets.npy -o $tmp/img.npy" "$reps")
-        row "jetimg_${preset}" "$th" "$t" "$(printf '%.1f' "$(echo "$t_np / $t" | bc -l)")"
-        printf 'jetimg_%s_vs_iofloor,%s,%s,%.3f,%.2f,fraction_of_io_rate,\n' "$preset" "$n" "$th" "$t" "$(echo "$t_io / $t" | bc -l)"
+presets="energyflow macaluso-shih"
+for r in $(seq "$rounds"); do
+    for preset in $presets; do
+        case $preset in energyflow) npx=33 ;; *) npx=37 ;; esac
+        run "${preset}_iofloor" "$bench/bench_jetimg" "$tmp/jets.npy" "$tmp/io.npy" 1 $npx $npx
+        for th in 1 2; do
+            run "${preset}_$th" "$bin/jetimg" -q --threads $th --preset $preset "$tmp/jets.npy" -o "$tmp/img.npy"
+            run "${preset}_devnull_$th" "$bin/jetimg" -q --threads $th --preset $preset "$tmp/jets.npy" -o /dev/null
+        done
+        [ "$r" -gt "$rounds_np" ] || run "${preset}_numpy" $py "$here/jetimg_numpy.py" $preset "$tmp/jets.npy" "$tmp/np.npy"
     done
     for th in 1 2; do
-        t=$(best "$bin/jetimg -q --threads $th --preset $preset $tmp/jets.npy -o /dev/null" "$reps")
-        row "jetimg_${preset}_devnull" "$th" "$t" ""
-    done
-done
-for out in "$tmp/img.npy" /dev/null; do
-    for th in 1 2; do
-        t=$(best "$bin/jetimg -q --threads $th --preset deoliveira $tmp/jets.npy -o $out" "$reps")
-        row "jetimg_deoliveira$([ "$out" = /dev/null ] && echo _devnull)" "$th" "$t" ""
+        run "deoliveira_$th" "$bin/jetimg" -q --threads $th --preset deoliveira "$tmp/jets.npy" -o "$tmp/img.npy"
+        run "deoliveira_devnull_$th" "$bin/jetimg" -q --threads $th --preset deoliveira "$tmp/jets.npy" -o /dev/null
     done
 done
+row() {  # row NAME THREADS CASE RATIO
+    printf '%s,%s,%s,%.3f,%.0f,jets/s,%s\n' "$1" "$n" "$2" "$(wall "$3")" "$(echo "$n / $(wall "$3")" | bc -l)" "$4"
+    printf '%s_cpu,%s,%s,%.3f,,,\n' "$1" "$n" "$2" "$(cpu "$3")"
+}
+for preset in $presets; do
+    t_np=$(wall "${preset}_numpy") t_io=$(wall "${preset}_iofloor")
+    row "jetimg_${preset}_numpy" 1 "${preset}_numpy" 1
+    row "jetimg_${preset}_iofloor" 1 "${preset}_iofloor" ""
+    for th in 1 2; do
+        t=$(wall "${preset}_$th")
+        row "jetimg_${preset}" $th "${preset}_$th" "$(printf '%.1f' "$(echo "$t_np / $t" | bc -l)")"
+        printf 'jetimg_%s_vs_iofloor,%s,%s,%.3f,%.2f,fraction_of_io_rate,\n' "$preset" "$n" $th "$t" "$(echo "$t_io / $t" | bc -l)"
+    done
+    for th in 1 2; do row "jetimg_${preset}_devnull" $th "${preset}_devnull_$th" ""; done
+done
+for th in 1 2; do row jetimg_deoliveira $th "deoliveira_$th" ""; done
+for th in 1 2; do row jetimg_deoliveira_devnull $th "deoliveira_devnull_$th" ""; done
 echo "# jetimg: load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
