@@ -2,7 +2,8 @@
 // bench_nn - training and inference samples/s of jetml's networks (the four architectures
 // compared with PyTorch in BENCHMARKS.md), and conv2d GFLOP/s against plain OpenBLAS SGEMM.
 //
-//   bench_nn [threads=2] [seconds=2] [batch=128]
+//   bench_nn [threads=2] [seconds=2] [batch=128] [wtag|deeptop|dnn|small|conv|ab|denseab|profile:NAME]
+//   (ab, denseab: the AVX-512 GEMM kernel against OpenBLAS, interleaved, for convs / dense nets)
 // Prints CSV lines:
 //   model,name,input,batch,threads,train_samples_per_s,infer_samples_per_s,train_gflops,
 //         infer_samples_per_s_batch8192 (64 batches in one predict call)
@@ -168,6 +169,16 @@ int main(int argc, char** argv) {
                 bench_conv("wtag2", 12, 32, 3, 32, threads, secs, batch);
                 bench_conv("deeptop1", 40, 1, 4, 8, threads, secs, batch);
                 bench_conv("deeptop2", 40, 8, 4, 8, threads, secs, batch);
+            }
+        return 0;
+    }
+    if (only == "denseab") {  // dense nets: AVX-512 kernel vs OpenBLAS, interleaved
+        for (int r = 0; r < 3; ++r)
+            for (bool on : {true, false}) {
+                gemm_set_avx512(on);
+                std::printf("# %s\n", on ? "avx512 kernel" : "openblas");
+                bench_model("dnn", tshape::vec(625), threads, secs, batch);
+                bench_model("small", tshape::vec(4), threads, secs, batch);
             }
         return 0;
     }

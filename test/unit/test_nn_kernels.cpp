@@ -98,9 +98,12 @@ TEST_CASE("nn kernels: fast dense equals the reference twin") {
     struct dims {
         std::size_t n, in, out;
     } cases[] = {{128, 625, 300}, {128, 300, 1}, {128, 4, 64}, {7, 64, 64}, {3, 5, 17}, {1, 10, 40}, {130, 288, 64}};
+    // both GEMM paths: the AVX-512 kernel (when the CPU has it) and OpenBLAS
+    for (bool avx512 : {true, false})
     for (int threads : {1, 2, 3})
         for (auto c : cases) {
-            CAPTURE(c.n); CAPTURE(c.in); CAPTURE(c.out); CAPTURE(threads);
+            const bool saved_avx = gemm_set_avx512(avx512);
+            CAPTURE(avx512); CAPTURE(c.n); CAPTURE(c.in); CAPTURE(c.out); CAPTURE(threads);
             const int saved = omp_get_max_threads();
             omp_set_num_threads(threads);
             auto x = randv(c.n * c.in, 1), w = randv(c.out * c.in, 2), b = randv(c.out, 3),
@@ -117,6 +120,7 @@ TEST_CASE("nn kernels: fast dense equals the reference twin") {
             CHECK(nmse(dw, dwr) < tol);
             CHECK(nmse(db, dbr) < tol);
             omp_set_num_threads(saved);
+            gemm_set_avx512(saved_avx);
         }
 }
 

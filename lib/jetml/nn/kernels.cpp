@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-// jetml/nn/kernels.cpp - fast dense and conv2d kernels: im2col + SGEMM into preallocated
-// buffers; one OpenMP region per call, the batch split into contiguous per-thread shares,
-// single-threaded OpenBLAS inside; weight gradients reduced in a fixed thread order so a
-// run is bitwise reproducible for a given thread count.
+// jetml/nn/kernels.cpp - fast dense and conv2d kernels: im2col + GEMM (gemm.hpp: AVX-512
+// kernel, or single-threaded OpenBLAS) into preallocated buffers; one OpenMP region per call,
+// the batch split into contiguous per-thread shares; weight gradients reduced in a fixed
+// thread order so a run is bitwise reproducible for a given thread count.
 #include <cblas.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "jetml/error.hpp"
 #include "jetml/nn/gemm.hpp"
@@ -207,12 +208,25 @@ void conv2d_backward(const conv_params& p, const float* x, const float* w, const
 void dense_forward(std::size_t n, std::size_t in, std::size_t out, const float* x, const float* w,
                    const float* b, float* y) {
     const int nth = threads_for(n, double(n) * in * out);
+    // The AVX-512 kernel (gemm.hpp) wants B row-major, i.e. w^T (in x out): transpose once per
+    // call (in*out copies against n*in*out multiply-adds) into a per-caller-thread buffer.
+    const bool own = gemm_uses_avx512() && out >= 16;
+    thread_local std::vector<float> wt_buf;
+    const float* wt = nullptr;
+    if (own) {
+        wt_buf.resize(in * out);
+        for (std::size_t o = 0; o < out; ++o)
+            for (std::size_t i = 0; i < in; ++i) wt_buf[i * out + o] = w[o * in + i];
+        wt = wt_buf.data();
+    }
 #pragma omp parallel num_threads(nth)
     {
         std::size_t r0, r1;
         split_range(n, omp_get_thread_num(), omp_get_num_threads(), r0, r1);
         if (r1 > r0) {
-            if (out == 1)
+            if (own)
+                gemm(r1 - r0, out, in, x + r0 * in, in, 1, wt, out, 0.0f, y + r0 * out, out);
+            else if (out == 1)
                 cblas_sgemv(CblasRowMajor, CblasNoTrans, int(r1 - r0), int(in), 1.0f, x + r0 * in,
                             int(in), w, 1, 0.0f, y + r0, 1);
             else
@@ -231,20 +245,17 @@ void dense_backward(std::size_t n, std::size_t in, std::size_t out, const float*
 #pragma omp parallel num_threads(nth)
     {
         const int ith = omp_get_thread_num(), nt = omp_get_num_threads();
-        // Weight gradient, a skinny product (depth = batch): split its output across threads
-        // along the longer side, so no reduction is needed.
+        // Weight gradient dW (out x in) = dY^T (out x n) . X (n x in), a skinny product
+        // (depth = batch): split its output across threads along the longer side, so no
+        // reduction is needed. gemm() picks the AVX-512 kernel or OpenBLAS.
         if (out >= std::size_t(16 * nt)) {
             std::size_t o0, o1;
             split_range(out, ith, nt, o0, o1);
-            if (o1 > o0)
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(o1 - o0), int(in), int(n), 1.0f,
-                            dy + o0, int(out), x, int(in), 0.0f, dw + o0 * in, int(in));
+            if (o1 > o0) gemm(o1 - o0, in, n, dy + o0, 1, out, x, in, 0.0f, dw + o0 * in, in);
         } else {
             std::size_t i0, i1;
             split_range(in, ith, nt, i0, i1);
-            if (i1 > i0)
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(out), int(i1 - i0), int(n), 1.0f,
-                            dy, int(out), x + i0, int(in), 0.0f, dw + i0, int(in));
+            if (i1 > i0) gemm(out, i1 - i0, n, dy, 1, out, x + i0, in, 0.0f, dw + i0, in);
         }
         if (db) {
             std::size_t o0, o1;
@@ -262,9 +273,8 @@ void dense_backward(std::size_t n, std::size_t in, std::size_t out, const float*
                 if (out == 1) {
                     for (std::size_t r = r0; r < r1; ++r)
                         for (std::size_t i = 0; i < in; ++i) dx[r * in + i] = dy[r] * w[i];
-                } else {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(r1 - r0), int(in), int(out),
-                                1.0f, dy + r0 * out, int(out), w, int(in), 0.0f, dx + r0 * in, int(in));
+                } else {  // dX (rows x in) = dY (rows x out) . W (out x in)
+                    gemm(r1 - r0, in, out, dy + r0 * out, out, 1, w, in, 0.0f, dx + r0 * in, in);
                 }
             }
         }

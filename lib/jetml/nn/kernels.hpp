@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // jetml/nn/kernels.hpp - the compute kernels of dense and conv2d layers: a fast path
-// (im2col + OpenBLAS SGEMM into preallocated buffers, batch split across OpenMP threads,
-// BLAS single-threaded inside) and a plain reference twin (direct loops, double accumulation)
+// (im2col + GEMM into preallocated buffers, batch split across OpenMP threads; the GEMM is
+// jetml's AVX-512 kernel from gemm.hpp where the CPU has it, else single-threaded OpenBLAS) and a plain reference twin (direct loops, double accumulation)
 // that the unit tests compare it against (test/unit/test_nn_kernels.cpp).
 //
 // Layouts: activations (N, H, W, C) channels-last; dense weight (out, in); conv weight
