@@ -188,63 +188,63 @@ void run_pipeline(std::size_t workers, const std::function<std::size_t(batch_t&)
         for (auto& th : threads)
             if (th.joinable()) th.join();
     };
-    threads.emplace_back([&] {  // reader
-        for (;;) {
-            std::size_t s;
-            {
-                std::unique_lock<std::mutex> g(mu);
-                cv.wait(g, [&] { return stop || !free_q.empty(); });
-                if (stop) return;
-                s = free_q.front();
-                free_q.pop_front();
-            }
-            slot_t& sl = slots[s];
-            sl.in.clear();
-            sl.got = 0, sl.failed = nullptr, sl.err.clear();
-            try {
-                sl.got = read(sl.in);
-            } catch (...) {
-                sl.failed = std::current_exception();
-            }
-            {
-                std::lock_guard<std::mutex> g(mu);
-                if (sl.got == 0 && !sl.failed) {
-                    free_q.push_back(s);
-                } else {
-                    seq_of[s] = n_read++;
-                    ready_q.push_back(s);
-                }
-                if (sl.got == 0 || sl.failed) reader_done = true;
-            }
-            cv.notify_all();
-            if (sl.got == 0 || sl.failed) return;
-        }
-    });
-    for (std::size_t w = 0; w < workers; ++w)
-        threads.emplace_back([&] {  // worker
-            im::workspace ws;
+    try {  // from here on, any exception (also failing to start a thread) stops and joins the others
+        threads.emplace_back([&] {  // reader
             for (;;) {
                 std::size_t s;
                 {
                     std::unique_lock<std::mutex> g(mu);
-                    cv.wait(g, [&] { return stop || !ready_q.empty() || reader_done; });
-                    if (stop || ready_q.empty()) return;
-                    s = ready_q.front();
-                    ready_q.pop_front();
+                    cv.wait(g, [&] { return stop || !free_q.empty(); });
+                    if (stop) return;
+                    s = free_q.front();
+                    free_q.pop_front();
                 }
-                if (!slots[s].failed) try {
-                        make(slots[s], ws);
-                    } catch (...) {  // e.g. bad_alloc: reported in input order like the rest
-                        slots[s].failed = std::current_exception();
-                    }
+                slot_t& sl = slots[s];
+                sl.in.clear();
+                sl.got = 0, sl.failed = nullptr, sl.err.clear();
+                try {
+                    sl.got = read(sl.in);
+                } catch (...) {
+                    sl.failed = std::current_exception();
+                }
                 {
                     std::lock_guard<std::mutex> g(mu);
-                    made[seq_of[s]] = s;
+                    if (sl.got == 0 && !sl.failed) {
+                        free_q.push_back(s);
+                    } else {
+                        seq_of[s] = n_read++;
+                        ready_q.push_back(s);
+                    }
+                    if (sl.got == 0 || sl.failed) reader_done = true;
                 }
                 cv.notify_all();
+                if (sl.got == 0 || sl.failed) return;
             }
         });
-    try {
+        for (std::size_t w = 0; w < workers; ++w)
+            threads.emplace_back([&] {  // worker
+                im::workspace ws;
+                for (;;) {
+                    std::size_t s;
+                    {
+                        std::unique_lock<std::mutex> g(mu);
+                        cv.wait(g, [&] { return stop || !ready_q.empty() || reader_done; });
+                        if (stop || ready_q.empty()) return;
+                        s = ready_q.front();
+                        ready_q.pop_front();
+                    }
+                    if (!slots[s].failed) try {
+                            make(slots[s], ws);
+                        } catch (...) {  // e.g. bad_alloc: reported in input order like the rest
+                            slots[s].failed = std::current_exception();
+                        }
+                    {
+                        std::lock_guard<std::mutex> g(mu);
+                        made[seq_of[s]] = s;
+                    }
+                    cv.notify_all();
+                }
+            });
         for (std::size_t next = 0;; ++next) {
             std::size_t s;
             {
