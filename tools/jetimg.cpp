@@ -2,14 +2,7 @@
 // jetimg - jet images from constituents with the literature's preprocessing, streamed.
 #include <cmath>
 #include <cstdio>
-#include <condition_variable>
-#include <deque>
-#include <exception>
-#include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <optional>
 #include <sstream>
 
@@ -20,6 +13,7 @@
 #include "jetml/io.hpp"
 #include "jetml/memory.hpp"
 #include "jetml/npy.hpp"
+#include "jetml/pipeline.hpp"
 #include "jetml/progress.hpp"
 #include "jetml/svg_plot.hpp"
 #include "jetml/threads.hpp"
@@ -153,120 +147,11 @@ private:
 struct slot_t {
     batch_t in;
     std::size_t got = 0;
-    std::exception_ptr failed;  ///< the reader's error (end of the stream), or a worker's other than a jet's
     std::string err;            ///< the first failing jet's message, from make_image
     std::size_t err_jet = 0;
     std::vector<float, jetml::huge_allocator<float>> img, hwc;
     std::vector<im::jet_info> infos;
 };
-
-/// Streams batches through a reader thread, `workers` threads making images (one batch each at
-/// a time) and the calling thread, which gets the batches back in input order. Hand-offs block
-/// on a condition variable, so no thread spins while another reads or writes, and reading,
-/// computing and writing overlap. Output bytes do not depend on the number of workers. The
-/// first error in input order (reader, jet or writer) is rethrown here after the threads stop;
-/// stopping waits for a read in progress to return (one batch, or the end of a stalled pipe).
-void run_pipeline(std::size_t workers, const std::function<std::size_t(batch_t&)>& read,
-                  const std::function<void(slot_t&, im::workspace&)>& make, const std::function<void(slot_t&)>& write) {
-    std::vector<slot_t> slots(workers + 3);  // a batch being read, one per worker, one written, one spare
-    std::mutex mu;
-    std::condition_variable cv;
-    std::deque<std::size_t> free_q, ready_q;  // slot indices: to fill; filled, in input order
-    std::map<std::size_t, std::size_t> made;  // batch number -> slot, images made
-    std::vector<std::size_t> seq_of(slots.size(), 0);
-    std::size_t n_read = 0;
-    bool reader_done = false, stop = false;
-    for (std::size_t s = 0; s < slots.size(); ++s) free_q.push_back(s);
-
-    std::vector<std::thread> threads;
-    auto stop_all = [&] {
-        {
-            std::lock_guard<std::mutex> g(mu);
-            stop = true;
-        }
-        cv.notify_all();
-        for (auto& th : threads)
-            if (th.joinable()) th.join();
-    };
-    try {  // from here on, any exception (also failing to start a thread) stops and joins the others
-        threads.emplace_back([&] {  // reader
-            for (;;) {
-                std::size_t s;
-                {
-                    std::unique_lock<std::mutex> g(mu);
-                    cv.wait(g, [&] { return stop || !free_q.empty(); });
-                    if (stop) return;
-                    s = free_q.front();
-                    free_q.pop_front();
-                }
-                slot_t& sl = slots[s];
-                sl.in.clear();
-                sl.got = 0, sl.failed = nullptr, sl.err.clear();
-                try {
-                    sl.got = read(sl.in);
-                } catch (...) {
-                    sl.failed = std::current_exception();
-                }
-                {
-                    std::lock_guard<std::mutex> g(mu);
-                    if (sl.got == 0 && !sl.failed) {
-                        free_q.push_back(s);
-                    } else {
-                        seq_of[s] = n_read++;
-                        ready_q.push_back(s);
-                    }
-                    if (sl.got == 0 || sl.failed) reader_done = true;
-                }
-                cv.notify_all();
-                if (sl.got == 0 || sl.failed) return;
-            }
-        });
-        for (std::size_t w = 0; w < workers; ++w)
-            threads.emplace_back([&] {  // worker
-                im::workspace ws;
-                for (;;) {
-                    std::size_t s;
-                    {
-                        std::unique_lock<std::mutex> g(mu);
-                        cv.wait(g, [&] { return stop || !ready_q.empty() || reader_done; });
-                        if (stop || ready_q.empty()) return;
-                        s = ready_q.front();
-                        ready_q.pop_front();
-                    }
-                    if (!slots[s].failed) try {
-                            make(slots[s], ws);
-                        } catch (...) {  // e.g. bad_alloc: reported in input order like the rest
-                            slots[s].failed = std::current_exception();
-                        }
-                    {
-                        std::lock_guard<std::mutex> g(mu);
-                        made[seq_of[s]] = s;
-                    }
-                    cv.notify_all();
-                }
-            });
-        for (std::size_t next = 0;; ++next) {
-            std::size_t s;
-            {
-                std::unique_lock<std::mutex> g(mu);
-                cv.wait(g, [&] { return made.count(next) || (reader_done && next >= n_read); });
-                if (!made.count(next)) break;
-                s = made[next];
-                made.erase(next);
-            }
-            write(slots[s]);
-            {
-                std::lock_guard<std::mutex> g(mu);
-                free_q.push_back(s);
-            }
-            cv.notify_all();
-        }
-    } catch (...) {
-        stop_all();
-        throw;
-    }
-    stop_all();
-}
 
 std::pair<double, double> parse_range(const std::string& s, const char* opt) {
     double a, b;
@@ -535,7 +420,6 @@ int main(int argc, char** argv) {
             }
         };
         auto write_batch = [&](slot_t& s) {
-            if (s.failed) std::rethrow_exception(s.failed);
             if (!s.err.empty()) throw jetml::error(in.name(), "jet " + std::to_string(done + s.err_jet) + ", " + s.err);
             const std::size_t got = s.got;
             for (std::size_t j = 0; j < got; ++j) {
@@ -578,7 +462,18 @@ int main(int argc, char** argv) {
             done += got;
             bar.advance(got);
         };
-        run_pipeline(std::size_t(std::max(1, jetml::max_threads())), read_batch, make_batch, write_batch);
+        const std::size_t workers = std::size_t(std::max(1, jetml::max_threads()));
+        std::vector<slot_t> slots(workers + 3);  // a batch being read, one per worker, one written, one spare
+        std::vector<im::workspace> ws(workers);
+        jetml::run_ordered(
+            workers, slots.size(),
+            [&](std::size_t s) {
+                slots[s].in.clear();
+                slots[s].err.clear();
+                return (slots[s].got = read_batch(slots[s].in)) > 0;
+            },
+            [&](std::size_t s, std::size_t w) { make_batch(slots[s], ws[w]); },
+            [&](std::size_t s) { write_batch(slots[s]); });
         bar.finish();
 
         //-- finish: side outputs first, then the images (so a failure leaves no image file) ----

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+// jetml/pipeline.cpp - the ordered batch pipeline.
+#include "jetml/pipeline.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <stdexcept>
+
+namespace jetml {
+
+void run_ordered(std::size_t workers, std::size_t slots, const std::function<bool(std::size_t)>& read,
+                 const std::function<void(std::size_t, std::size_t)>& work, const std::function<void(std::size_t)>& write) {
+    if (workers < 1 || slots < workers + 2) throw std::invalid_argument("run_ordered: needs workers >= 1 and slots >= workers + 2");
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<std::size_t> free_q, ready_q;   // slots to fill; filled, in input order
+    std::map<std::size_t, std::size_t> done;   // batch number -> slot, processed
+    std::vector<std::size_t> seq_of(slots, 0);  // batch number of a slot
+    std::vector<std::exception_ptr> failed(slots);
+    std::size_t n_read = 0;
+    bool reader_done = false, stop = false;
+    for (std::size_t s = 0; s < slots; ++s) free_q.push_back(s);
+
+    std::vector<std::thread> threads;
+    auto stop_all = [&] {
+        {
+            std::lock_guard<std::mutex> g(mu);
+            stop = true;
+        }
+        cv.notify_all();
+        for (auto& th : threads)
+            if (th.joinable()) th.join();
+    };
+    try {  // from here on, any exception (also failing to start a thread) stops and joins the others
+        threads.emplace_back([&] {  // reader
+            for (;;) {
+                std::size_t s;
+                {
+                    std::unique_lock<std::mutex> g(mu);
+                    cv.wait(g, [&] { return stop || !free_q.empty(); });
+                    if (stop) return;
+                    s = free_q.front();
+                    free_q.pop_front();
+                }
+                bool got = false;
+                failed[s] = nullptr;
+                try {
+                    got = read(s);
+                } catch (...) {
+                    failed[s] = std::current_exception();
+                }
+                const bool last = !got || failed[s];
+                {
+                    std::lock_guard<std::mutex> g(mu);
+                    if (got || failed[s]) {
+                        seq_of[s] = n_read++;
+                        ready_q.push_back(s);
+                    } else {
+                        free_q.push_back(s);
+                    }
+                    if (last) reader_done = true;
+                }
+                cv.notify_all();
+                if (last) return;
+            }
+        });
+        for (std::size_t w = 0; w < workers; ++w)
+            threads.emplace_back([&, w] {  // worker
+                for (;;) {
+                    std::size_t s;
+                    {
+                        std::unique_lock<std::mutex> g(mu);
+                        cv.wait(g, [&] { return stop || !ready_q.empty() || reader_done; });
+                        if (stop || ready_q.empty()) return;
+                        s = ready_q.front();
+                        ready_q.pop_front();
+                    }
+                    if (!failed[s]) {
+                        try {
+                            work(s, w);
+                        } catch (...) {
+                            failed[s] = std::current_exception();
+                        }
+                    }
+                    {
+                        std::lock_guard<std::mutex> g(mu);
+                        done[seq_of[s]] = s;
+                    }
+                    cv.notify_all();
+                }
+            });
+        for (std::size_t next = 0;; ++next) {
+            std::size_t s;
+            {
+                std::unique_lock<std::mutex> g(mu);
+                cv.wait(g, [&] { return done.count(next) || (reader_done && next >= n_read); });
+                if (!done.count(next)) break;
+                s = done[next];
+                done.erase(next);
+            }
+            if (failed[s]) std::rethrow_exception(failed[s]);
+            write(s);
+            {
+                std::lock_guard<std::mutex> g(mu);
+                free_q.push_back(s);
+            }
+            cv.notify_all();
+        }
+    } catch (...) {
+        stop_all();
+        throw;
+    }
+    stop_all();
+}
+
+}  // namespace jetml
