@@ -124,9 +124,14 @@ const float* sequential::forward(const float* x, std::size_t n, bool train) {
 }
 
 void sequential::backward(const float* dout, std::size_t n) {
+    // The gradient below the first layer with parameters is never used (the leading layers
+    // are parameter-free, e.g. flatten): that layer gets no input gradient and the loop stops
+    // there, which saves the dense 625-300-... net its 625x300 input-gradient product.
+    std::size_t first = 0;
+    while (first < layers_.size() && layers_[first]->params().empty()) ++first;
     const float* dy = dout;
-    for (std::size_t k = layers_.size(); k-- > 0;) {
-        float* dx = k == 0 ? nullptr : (dy == ga_.data() ? gb_.data() : ga_.data());
+    for (std::size_t k = layers_.size(); k-- > first;) {
+        float* dx = k == first ? nullptr : (dy == ga_.data() ? gb_.data() : ga_.data());
         const float* x = k == 0 ? input_ : act_[k].data();
         layers_[k]->backward(x, act_[k + 1].data(), dy, dx, n);
         dy = dx;
