@@ -3,16 +3,9 @@
 // from particle events or jet constituents, streamed event by event.
 #include <algorithm>
 #include <cmath>
-#include <condition_variable>
-#include <deque>
-#include <exception>
-#include <functional>
 #include <limits>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <sstream>
-#include <thread>
 
 #include "jetml/cli.hpp"
 #include "jetml/cluster.hpp"
@@ -20,6 +13,7 @@
 #include "jetml/error.hpp"
 #include "jetml/event_io.hpp"
 #include "jetml/npy.hpp"
+#include "jetml/pipeline.hpp"
 #include "jetml/progress.hpp"
 #include "jetml/substructure.hpp"
 #include "jetml/threads.hpp"
@@ -204,117 +198,7 @@ struct batch_t {
     std::vector<event> evs;
     std::vector<event_out> outs;
     std::size_t got = 0;
-    std::exception_ptr failed;  ///< the reader's error (ends the stream after this batch's events)
 };
-
-/// Streams batches from `read` (a reader thread) through `workers` threads running `work` (one
-/// batch each at a time) to `write`, called on this thread in input order. Hand-offs block on a
-/// condition variable: no thread spins while another reads or writes (OpenMP's spinning barrier
-/// between batches cost ~6% of the CPU here, and more when the machine is shared), and reading,
-/// computing and writing overlap. The output does not depend on the number of workers. The first
-/// error in input order (reader or writer; event errors travel in event_out) is rethrown here
-/// after every thread has stopped.
-void run_pipeline(std::size_t workers, std::size_t batch, const std::function<bool(event&)>& read,
-                  const std::function<void(batch_t&)>& work, const std::function<void(batch_t&)>& write) {
-    std::vector<batch_t> slots(workers + 3);  // one being read, one per worker, one written, one spare
-    for (auto& b : slots) {
-        b.evs.resize(batch);
-        b.outs.resize(batch);
-    }
-    std::mutex mu;
-    std::condition_variable cv;
-    std::deque<std::size_t> free_q, ready_q;  // slots to fill; filled, in input order
-    std::map<std::size_t, std::size_t> done;  // batch number -> slot, features made
-    std::vector<std::size_t> seq_of(slots.size(), 0);
-    std::size_t n_read = 0;
-    bool reader_done = false, stop = false;
-    for (std::size_t s = 0; s < slots.size(); ++s) free_q.push_back(s);
-
-    std::vector<std::thread> threads;
-    auto stop_all = [&] {
-        {
-            std::lock_guard<std::mutex> g(mu);
-            stop = true;
-        }
-        cv.notify_all();
-        for (auto& th : threads)
-            if (th.joinable()) th.join();
-    };
-    threads.emplace_back([&] {  // reader
-        for (bool more = true; more;) {
-            std::size_t s;
-            {
-                std::unique_lock<std::mutex> g(mu);
-                cv.wait(g, [&] { return stop || !free_q.empty(); });
-                if (stop) return;
-                s = free_q.front();
-                free_q.pop_front();
-            }
-            batch_t& b = slots[s];
-            b.got = 0;
-            b.failed = nullptr;
-            try {
-                while (b.got < batch && (more = read(b.evs[b.got]))) ++b.got;
-            } catch (...) {
-                b.failed = std::current_exception();
-                more = false;
-            }
-            {
-                std::lock_guard<std::mutex> g(mu);
-                if (b.got == 0 && !b.failed) {
-                    free_q.push_back(s);
-                } else {
-                    seq_of[s] = n_read++;
-                    ready_q.push_back(s);
-                }
-                if (!more) reader_done = true;
-            }
-            cv.notify_all();
-        }
-    });
-    for (std::size_t w = 0; w < workers; ++w)
-        threads.emplace_back([&] {  // worker
-            for (;;) {
-                std::size_t s;
-                {
-                    std::unique_lock<std::mutex> g(mu);
-                    cv.wait(g, [&] { return stop || !ready_q.empty() || reader_done; });
-                    if (stop || ready_q.empty()) return;
-                    s = ready_q.front();
-                    ready_q.pop_front();
-                }
-                work(slots[s]);
-                {
-                    std::lock_guard<std::mutex> g(mu);
-                    done[seq_of[s]] = s;
-                }
-                cv.notify_all();
-            }
-        });
-    try {
-        for (std::size_t next = 0;; ++next) {
-            std::size_t s;
-            {
-                std::unique_lock<std::mutex> g(mu);
-                cv.wait(g, [&] { return done.count(next) || (reader_done && next >= n_read); });
-                if (!done.count(next)) break;
-                s = done[next];
-                done.erase(next);
-            }
-            write(slots[s]);
-            if (slots[s].failed) std::rethrow_exception(slots[s].failed);
-            {
-                std::lock_guard<std::mutex> g(mu);
-                free_q.push_back(s);
-            }
-            cv.notify_all();
-        }
-    } catch (...) {
-        stop_all();
-        throw;
-    }
-    stop_all();
-}
 
 jet_algorithm parse_algorithm(const std::string& s) {
     if (s == "antikt" || s == "anti-kt") return jet_algorithm::antikt;
@@ -513,8 +397,22 @@ int main(int argc, char** argv) {
             n_events += got;
             bar.advance(got);
         };
-        run_pipeline(std::size_t(std::max(1, max_threads())), batch, [&](event& ev) { return reader->next(ev); }, work,
-                     write);
+        // Blocking hand-offs (jetml/pipeline.hpp): no thread spins while another reads or
+        // writes (the OpenMP loop per batch used before spent ~6% of the CPU in its barrier).
+        const std::size_t workers = std::size_t(std::max(1, max_threads()));
+        std::vector<batch_t> slots(workers + 3);
+        for (auto& b : slots) {
+            b.evs.resize(batch);
+            b.outs.resize(batch);
+        }
+        auto read = [&](std::size_t s) {
+            batch_t& b = slots[s];
+            b.got = 0;
+            while (b.got < batch && reader->next(b.evs[b.got])) ++b.got;
+            return b.got > 0;
+        };
+        run_ordered(workers, slots.size(), read, [&](std::size_t s, std::size_t) { work(slots[s]); },
+                    [&](std::size_t s) { write(slots[s]); });
         bar.finish();
 
         //-- finish: warnings with counts, then commit the outputs --------------------
