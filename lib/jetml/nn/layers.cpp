@@ -39,7 +39,9 @@ std::string fmt(double v) {
     return b;
 }
 
-// Threshold (elements) above which elementwise loops use the OpenMP team.
+// Threshold (elements) above which elementwise loops use the OpenMP team. On a combined
+// "parallel for simd" the if clause must name "parallel:": a plain if() also applies to the
+// simd part (OpenMP 5) and below the threshold left GCC's scalar, branchy loop.
 constexpr std::size_t par_elems = 1 << 16;
 
 void he_uniform(buffer& w, std::size_t fan_in, rng& r) {
@@ -444,14 +446,14 @@ public:
         const float a = alpha_;
         switch (kind_) {
             case act::relu:
-#pragma omp parallel for simd schedule(static) if (m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
                 for (std::size_t i = 0; i < m; ++i) {
                     const float v = x[i];
                     y[i] = v > 0.0f ? v : 0.0f;
                 }
                 break;
             case act::leakyrelu:
-#pragma omp parallel for simd schedule(static) if (m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
                 for (std::size_t i = 0; i < m; ++i) {
                     const float v = x[i];
                     y[i] = v > 0.0f ? v : a * v;
@@ -495,32 +497,32 @@ public:
             // Loads happen unconditionally (locals), so the selects vectorise instead of
             // becoming unpredictable branches.
             case act::relu:
-#pragma omp parallel for simd schedule(static) if (m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
                 for (std::size_t i = 0; i < m; ++i) {
                     const float g = dy[i];
                     dx[i] = x[i] > 0.0f ? g : 0.0f;
                 }
                 break;
             case act::leakyrelu:
-#pragma omp parallel for simd schedule(static) if (m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
                 for (std::size_t i = 0; i < m; ++i) {
                     const float g = dy[i];
                     dx[i] = x[i] > 0.0f ? g : a * g;
                 }
                 break;
             case act::elu:  // d/dx a(e^x - 1) = a e^x = y + a
-#pragma omp parallel for simd schedule(static) if (m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
                 for (std::size_t i = 0; i < m; ++i) {
                     const float g = dy[i], yy = y[i];
                     dx[i] = x[i] > 0.0f ? g : g * (yy + a);
                 }
                 break;
             case act::tanh:
-#pragma omp parallel for simd schedule(static) if (m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
                 for (std::size_t i = 0; i < m; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
                 break;
             case act::sigmoid:
-#pragma omp parallel for simd schedule(static) if (m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
                 for (std::size_t i = 0; i < m; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
                 break;
             case act::softmax: {
