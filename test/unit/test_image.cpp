@@ -51,7 +51,7 @@ float at(const params& p, const std::vector<float>& img, std::size_t r, std::siz
 /// The nonzero pixels as "r,c=v" for readable failure messages.
 std::string nonzero(const params& p, const std::vector<float>& img) {
     std::string s;
-    char b[64];
+    char b[128];
     for (std::size_t ch = 0; ch < p.n_channels(); ++ch)
         for (std::size_t r = 0; r < p.height(); ++r)
             for (std::size_t c = 0; c < p.width(); ++c)
