@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Reference test: jetml's clustering against the installed FastJet 3.4 (Debian libfastjet-dev),
-// jet by jet, on FastJet's example events and on ~1200 random events of 10-5000 particles.
+// jet by jet, on FastJet's example events and on 3000 random events of 10-5000 particles.
 //
 // Compared: inclusive jets (constituents by user_index; pT, y, phi, m), the clustering
 // history (parents and d_ij), exclusive jets (n and dcut), exclusive_dmerge(_max), exclusive
@@ -344,7 +344,7 @@ TEST_CASE("ref cluster: random events of 10-5000 particles") {
     jetml::rng r(20240611);
     tally t;
     int events = 0;
-    for (int e = 0; e < 1200; ++e) {
+    for (int e = 0; e < 3000; ++e) {
         // N log-uniform in [10, 5000]; half the events massive, some wide in rapidity, a few
         // with a beam-like pT = 0 particle (rapidity +-(1e5 + |pz|))
         const int n = static_cast<int>(std::exp(r.uniform(std::log(10.0), std::log(5000.0))));
