@@ -8,10 +8,10 @@
 #include <cstring>
 #include <limits>
 #include <memory>
-#include <sys/mman.h>
 
 #include "jetml/csv.hpp"
 #include "jetml/error.hpp"
+#include "jetml/memory.hpp"
 #include "jetml/rng.hpp"
 #include "jetml/threads.hpp"
 
@@ -24,16 +24,9 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 std::string row_text(std::size_t i) { return "row " + std::to_string(i + 1); }
 
-// Reserves capacity for n elements and asks the kernel for transparent huge pages on it.
-// First touch of fresh 4 KiB pages costs ~12 us each on the target machines (STYLE.md), which
-// for 10^7 scores is more than the sort itself; with huge pages it is ~50x cheaper.
-void advise_huge(void* p, std::size_t bytes) {
-    const std::size_t huge = std::size_t(1) << 21;
-    if (bytes < huge) return;
-    auto b = reinterpret_cast<std::uintptr_t>(p);
-    const std::uintptr_t lo = (b + huge - 1) & ~(huge - 1), hi = (b + bytes) & ~(huge - 1);
-    if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);  // advice only: failure is harmless
-}
+// Reserves capacity for n elements and asks the kernel for transparent huge pages on it
+// (jetml/memory). First touch of fresh 4 KiB pages costs ~12 us each on the target machines
+// (STYLE.md), which for 10^7 scores is more than the sort itself; with huge pages it is ~50x cheaper.
 template <class T> void reserve_huge(std::vector<T>& v, std::size_t n) {
     v.reserve(n);
     advise_huge(v.data(), n * sizeof(T));
