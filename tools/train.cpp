@@ -68,61 +68,6 @@ void append(data& d, const jetml::sample_set& s, const std::string& name) {
     d.n += s.n;
 }
 
-/// Bytes of a file.
-std::string slurp(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
-/// A scratch file next to `near` (same file system), removed when this object dies.
-struct scratch_file {
-    std::string path;
-    explicit scratch_file(const std::string& near) {
-        std::string dir = ".";
-        auto slash = near.find_last_of('/');
-        if (slash != std::string::npos) dir = near.substr(0, slash);
-        if (near == "-" || dir.empty()) dir = "/tmp";
-        path = dir + "/.jetml-scratch-XXXXXX";
-        int fd = ::mkstemp(path.data());
-        if (fd < 0) throw error(near, "cannot create a scratch file in " + dir + ": " + std::strerror(errno));
-        ::close(fd);
-    }
-    ~scratch_file() { ::unlink(path.c_str()); }
-};
-
-std::string model_bytes(const nn::sequential& m, const nn::model_meta& meta, const std::string& near) {
-    scratch_file f(near);
-    nn::save_model(f.path, m, meta);
-    return slurp(f.path);
-}
-nn::sequential model_from_bytes(const std::string& bytes, const std::string& near, nn::model_meta* meta) {
-    scratch_file f(near);
-    {
-        std::ofstream o(f.path, std::ios::binary);
-        o << bytes;
-    }
-    return nn::load_model(f.path, meta);
-}
-
-/// An NPY record of float32 values, for checkpoint entries.
-std::string npy_record(const std::vector<float>& v) {
-    return jetml::npy_header_bytes(jetml::dtype::f4, {v.size()}) +
-           std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
-}
-std::vector<float> npy_record_values(const std::string& b, const std::string& src) {
-    if (b.size() < 10 || b.compare(0, 6, "\x93NUMPY") != 0) throw error(src, "corrupt checkpoint entry");
-    std::size_t len = static_cast<unsigned char>(b[8]) | (static_cast<unsigned char>(b[9]) << 8), off = 10;
-    if (b[6] != 1) throw error(src, "corrupt checkpoint entry (NPY version)");
-    auto h = jetml::parse_npy_dict(b.substr(off, len), src);
-    off += len;
-    if (h.type != jetml::dtype::f4 || b.size() - off != h.count() * 4) throw error(src, "corrupt checkpoint entry");
-    std::vector<float> v(h.count());
-    std::memcpy(v.data(), b.data() + off, v.size() * 4);
-    return v;
-}
-
 /// Everything a resumed run needs to continue exactly where the checkpoint was taken.
 struct train_state {
     std::size_t next_epoch = 0, best_epoch = 0, bad_epochs = 0;
@@ -143,11 +88,11 @@ void restore(nn::sequential& m, const snapshot& s) {
 }
 
 std::string checkpoint_bytes(nn::sequential& m, const snapshot& best, nn::optimizer& opt,
-                             const nn::model_meta& meta, const train_state& st, const std::string& near) {
-    std::string current = model_bytes(m, meta, near);
+                             const nn::model_meta& meta, const train_state& st) {
+    std::string current = nn::model_bytes(m, meta);
     snapshot cur = take_snapshot(m);
     restore(m, best);
-    std::string best_bytes = model_bytes(m, meta, near);
+    std::string best_bytes = nn::model_bytes(m, meta);
     restore(m, cur);
     std::vector<float> ms;
     for (auto& b : opt.state_m()) ms.insert(ms.end(), b.begin(), b.end());
@@ -159,7 +104,7 @@ std::string checkpoint_bytes(nn::sequential& m, const snapshot& best, nn::optimi
     return nn::zip_store({{"state.txt", s.str()},
                           {"model.npz", current},
                           {"best.npz", best_bytes},
-                          {"optimizer.npy", npy_record(ms)}});
+                          {"optimizer.npy", nn::npy_record({ms.size()}, ms.data(), ms.size())}});
 }
 
 void write_file(const std::string& path, const std::string& bytes) {
@@ -446,12 +391,12 @@ int main(int argc, char** argv) {
             st.best_epoch = std::stoull(kv["best_epoch"]);
             st.bad_epochs = std::stoull(kv["bad_epochs"]);
             jetml::parse_double(kv["best_loss"], st.best_loss);
-            model = model_from_bytes(e["model.npz"], checkpoint, nullptr);
+            model = nn::model_from_bytes(e["model.npz"], checkpoint + ": model.npz");
             {
-                auto b = model_from_bytes(e["best.npz"], checkpoint, nullptr);
+                auto b = nn::model_from_bytes(e["best.npz"], checkpoint + ": best.npz");
                 best = take_snapshot(b);
             }
-            auto ms = npy_record_values(e["optimizer.npy"], checkpoint);
+            auto ms = nn::parse_npy_record(e["optimizer.npy"], checkpoint, "optimizer.npy");
             auto ps = model.parameters();
             std::size_t total = 0;
             for (auto* p : ps) total += p->size();
@@ -481,7 +426,7 @@ int main(int argc, char** argv) {
                model.arch().c_str(), model.trainable_count(), model.flops() / 1e6, optim.c_str(), lr, batch);
 
         std::string ckpt_path = checkpoint.empty() ? out_path + ".ckpt" : checkpoint;
-        std::string last_ckpt = checkpoint_bytes(model, best, opt, meta, st, ckpt_path);
+        std::string last_ckpt = checkpoint_bytes(model, best, opt, meta, st);
         std::signal(SIGTERM, on_signal);
         std::signal(SIGINT, on_signal);
 
@@ -545,7 +490,7 @@ int main(int argc, char** argv) {
             t.note("epoch %zu/%zu  loss %.5f  val_loss %.5f  val_auc %.5f  lr %.3g  %s samples/s%s", epoch + 1, epochs,
                    sum / wsum, vloss, vauc, lr_e, jetml::human_count(double(tr.n) / secs).c_str(), better ? "  *" : "");
             st.next_epoch = epoch + 1;
-            last_ckpt = checkpoint_bytes(model, best, opt, meta, st, ckpt_path);
+            last_ckpt = checkpoint_bytes(model, best, opt, meta, st);
             if (!checkpoint.empty()) write_file(checkpoint, last_ckpt);
             if (patience > 0 && st.bad_epochs >= patience) {
                 t.note("early stop: no better validation loss for %zu epochs", patience);

@@ -265,6 +265,8 @@ std::vector<std::size_t> to_shape(const jval& v, const std::string& key, const s
     return s;
 }
 
+}  // namespace
+
 std::string npy_record(const std::vector<std::size_t>& shape, const float* data, std::size_t n) {
     std::string o = npy_header_bytes(dtype::f4, shape);
     o.append(reinterpret_cast<const char*>(data), n * sizeof(float));  // little-endian host
@@ -302,10 +304,9 @@ std::vector<float> parse_npy_record(const std::string& rec, const std::string& s
     return v;
 }
 
-}  // namespace
 
 //-------------------------------------------------------------------------------- save and load
-void save_model(const std::string& path, const sequential& m, const model_meta& meta) {
+std::string model_bytes(const sequential& m, const model_meta& meta) {
     std::vector<zip_entry> entries;
     const tshape& in = m.input_shape();
     std::vector<std::size_t> in_shape =
@@ -348,7 +349,11 @@ void save_model(const std::string& path, const sequential& m, const model_meta& 
                        ",\n  \"preprocessing\": " + prep + ",\n  \"params\": " + params +
                        ",\n  \"extra\": " + extra + "\n}\n";
     entries.insert(entries.begin(), zip_entry{"meta.json", json});
-    const std::string bytes = zip_store(entries);
+    return zip_store(entries);
+}
+
+void save_model(const std::string& path, const sequential& m, const model_meta& meta) {
+    const std::string bytes = model_bytes(m, meta);
     output out(path, true);
     out.write(bytes);
     out.commit();
@@ -356,14 +361,14 @@ void save_model(const std::string& path, const sequential& m, const model_meta& 
 
 sequential load_model(const std::string& path, model_meta* meta_out) {
     std::string bytes;
-    std::string src;
-    {
-        input in(path);
-        src = in.name();
-        char buf[1 << 16];
-        std::size_t n;
-        while ((n = in.read(buf, sizeof buf)) > 0) bytes.append(buf, n);
-    }
+    input in(path);
+    char buf[1 << 16];
+    std::size_t n;
+    while ((n = in.read(buf, sizeof buf)) > 0) bytes.append(buf, n);
+    return model_from_bytes(bytes, in.name(), meta_out);
+}
+
+sequential model_from_bytes(const std::string& bytes, const std::string& src, model_meta* meta_out) {
     auto entries = zip_read(bytes, src);
     std::map<std::string, const std::string*> by_name;
     for (const auto& e : entries) by_name[e.name] = &e.data;

@@ -47,6 +47,16 @@ void save_model(const std::string& path, const sequential& m, const model_meta& 
 /// a compressed archive, a missing entry, a shape mismatch or an unsupported format version.
 sequential load_model(const std::string& path, model_meta* meta = nullptr);
 
+/// The bytes save_model writes (for checkpoints that embed a model).
+std::string model_bytes(const sequential& m, const model_meta& meta);
+/// A model from the bytes of a model file; `src` names it in errors.
+sequential model_from_bytes(const std::string& bytes, const std::string& src, model_meta* meta = nullptr);
+
+/// An NPY record (header + data) of n float32 values with the given shape.
+std::string npy_record(const std::vector<std::size_t>& shape, const float* data, std::size_t n);
+/// The float32 values of an in-memory NPY record (float32 or float64); errors name src and entry.
+std::vector<float> parse_npy_record(const std::string& rec, const std::string& src, const std::string& entry);
+
 /// One entry of a stored zip archive.
 struct zip_entry {
     std::string name;
