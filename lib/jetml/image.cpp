@@ -26,50 +26,65 @@ inline double wrap(double d) {
 }
 
 /// std::ceil without a libm call (x86-64 without SSE4.1 has no rounding instruction): exact for
-/// every double; the sign of a zero result may differ, which no caller can see.
+/// every double; the sign of a zero result may differ, which no caller can see. The one branch
+/// (magnitudes >= 2^52 are integers already) is taken the same way for every sane coordinate;
+/// the rounding up itself is branch-free, since its direction is random from point to point.
 inline double ceil_inline(double x) {
     if (!(std::abs(x) < 4503599627370496.0)) return x;  // 2^52: already an integer (or NaN)
     const double t = double(static_cast<long long>(x));  // truncation towards zero
-    return t < x ? t + 1.0 : t;
+    return t + double(t < x);
 }
 
 /// Bin edges e_k = k * step + lo (k < n), e_n = hi: numpy's linspace(lo, hi, n + 1).
+/// The index functions return n for a point outside the window; they are free of branches that
+/// depend on where a point falls (inside or not, which side of an edge): those would be
+/// mispredicted about once per constituent. The loops that correct the estimate against the
+/// exact edges run zero times but for points within round-off of an edge.
 struct axis_bins {
     double lo, hi, step;
     std::size_t n;
     axis_bins(double l, double h, std::size_t nn) : lo(l), hi(h), step((h - l) / double(nn)), n(nn) {}
     double edge(std::size_t k) const { return k >= n ? hi : double(k) * step + lo; }
     double centre(std::size_t k) const { return 0.5 * (edge(k) + edge(k + 1)); }
-    /// Index with histogram2d semantics ([e_k, e_k+1), last closed), or -1 outside.
-    long left_closed(double v) const {
-        if (!(v >= lo) || v > hi) return -1;
-        if (v == hi) return long(n) - 1;
-        long k = long((v - lo) / step);  // v >= lo: truncation is floor
-        if (k < 0) k = 0;
-        if (k > long(n) - 1) k = long(n) - 1;
-        while (k > 0 && v < edge(std::size_t(k))) --k;
-        while (k + 1 < long(n) && v >= edge(std::size_t(k + 1))) ++k;
-        return k;
+    /// v clamped into [lo, hi] (NaN to hi), so the index arithmetic stays in range.
+    double clamp(double v) const {
+        const double c = v < hi ? v : hi;
+        return c > lo ? c : lo;
     }
-    /// Index with searchsorted semantics ((e_k, e_k+1]), or -1 outside.
-    long right_closed(double v) const {
-        if (!(v > lo) || v > hi) return -1;
-        long k = long(ceil_inline((v - lo) / step)) - 1;
-        if (k < 0) k = 0;
-        if (k > long(n) - 1) k = long(n) - 1;
-        while (k > 0 && v <= edge(std::size_t(k))) --k;
-        while (k + 1 < long(n) && v > edge(std::size_t(k + 1))) ++k;
-        return k;
+    /// Index with histogram2d semantics ([e_k, e_k+1), last closed), or n outside.
+    std::size_t left_closed(double v) const {
+        const bool in = (v >= lo) & (v <= hi);
+        const double c = clamp(v);
+        long k = long((c - lo) / step);  // c >= lo: truncation is floor
+        k = k < long(n) - 1 ? k : long(n) - 1;
+        while (k > 0 && c < edge(std::size_t(k))) --k;
+        while (k + 1 < long(n) && c >= edge(std::size_t(k + 1))) ++k;
+        return in ? std::size_t(k) : n;
+    }
+    /// Index with searchsorted semantics ((e_k, e_k+1]), or n outside.
+    std::size_t right_closed(double v) const {
+        const bool in = (v > lo) & (v <= hi);
+        const double c = clamp(v);
+        const double r = (c - lo) / step;  // in [0, ~n]: ceil by truncation and a compare
+        const double t = double(long(r));
+        long k = long(t + double(t < r)) - 1;
+        k = k > 0 ? k : 0;
+        k = k < long(n) - 1 ? k : long(n) - 1;
+        while (k > 0 && c <= edge(std::size_t(k))) --k;
+        while (k + 1 < long(n) && c > edge(std::size_t(k + 1))) ++k;
+        return in ? std::size_t(k) : n;
     }
 };
 
 /// EnergyFlow's index offset of a grid of n pixels of width pw around absolute centre c.
 inline double nearest_offset(double c, double pw, std::size_t n) { return ceil_inline(c / pw - 0.5) - double(n / 2); }
-/// EnergyFlow's nearest-centre index of absolute coordinate v, given nearest_offset of the centre.
-inline long nearest_index(double v, double offset, double pw, std::size_t n) {
+/// EnergyFlow's nearest-centre index of absolute coordinate v, given nearest_offset of the
+/// centre, or n outside.
+inline std::size_t nearest_index(double v, double offset, double pw, std::size_t n) {
     const double i = ceil_inline(v / pw - 0.5) - offset;
-    if (!(i >= 0) || i >= double(n)) return -1;
-    return long(i);
+    const bool in = (i >= 0) & (i < double(n));
+    const long k = long(in ? i : 0.0);
+    return in ? std::size_t(k) : n;
 }
 
 std::string lower_choices(const char* what, const std::string& s, const char* choices) {
@@ -392,8 +407,9 @@ struct binner {
         absolute = true;
         off_x = nearest_offset(cx, bx.step, p.npix_x), off_y = nearest_offset(cy, by.step, p.npix_y);
     }
-    /// Pixel of a point; false if outside. (u, v) are centred coordinates, (ax, ay) absolute ones.
-    bool operator()(double u, double v, double ax, double ay, long& ix, long& iy) const {
+    /// Pixel (ix, iy) of a point, each npix_x / npix_y when outside on that axis. (u, v) are
+    /// centred coordinates, (ax, ay) absolute ones.
+    void index(double u, double v, double ax, double ay, std::size_t& ix, std::size_t& iy) const {
         switch (p.bin) {
         case binning::left_closed: ix = bx.left_closed(u), iy = by.left_closed(v); break;
         case binning::right_closed: ix = bx.right_closed(u), iy = by.right_closed(v); break;
@@ -402,7 +418,13 @@ struct binner {
             else ix = nearest_index(u, off_x, bx.step, p.npix_x), iy = nearest_index(v, off_y, by.step, p.npix_y);
             break;
         }
-        return ix >= 0 && iy >= 0;
+    }
+    /// Pixel number ix * npix_y + iy of a point, or npix_x * npix_y when it is outside.
+    std::size_t pixel(double u, double v, double ax, double ay) const {
+        std::size_t ix = p.npix_x, iy = p.npix_y;
+        index(u, v, ax, ay, ix, iy);
+        const bool in = (ix < p.npix_x) & (iy < p.npix_y);
+        return in ? ix * p.npix_y + iy : p.npix_x * p.npix_y;
     }
 };
 
@@ -414,8 +436,8 @@ std::size_t hot_pixels(const params& p, const double* u, const double* v, const 
     std::vector<double>& buf = ws.hot;
     buf.assign(p.npix_x * p.npix_y, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
-        long ix = -1, iy = -1;
-        if (b(u[i], v[i], u[i], v[i], ix, iy)) buf[std::size_t(ix) * p.npix_y + std::size_t(iy)] += w[i];
+        const std::size_t q = b.pixel(u[i], v[i], u[i], v[i]);
+        if (q < buf.size()) buf[q] += w[i];
     }
     std::vector<std::uint32_t>& idx = ws.hot_idx;
     idx.clear();
@@ -676,18 +698,25 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
         }
     }
     //-- pixelate -----------------------------------------------------------------------------
-    // ws.img ([ch][ix][iy], double) is all zero between calls; only the touched pixels are
-    // visited and zeroed again, in increasing pixel order, which gives every sum below the
-    // same value as a pass over the whole grid (adding a zero changes no sum).
+    // ws.img ([ch][ix * npix_y + iy], stride npix + 1, double) is all zero between calls; the
+    // extra slot npix of each channel collects the points outside the window, so that no branch
+    // depends on where a point falls. ws.bits marks the touched pixels; reading it word by word
+    // visits them in increasing pixel order, which gives every sum below the same value as a
+    // pass over the whole grid (adding a zero changes no sum). Only they are zeroed again.
     binner b(p);
     if (p.bin == binning::nearest && !moved) b.centre_at(cx, cy);
-    if (ws.img.size() != nch * npix || ws.mark.size() != npix) {
-        ws.img.assign(nch * npix, 0.0);
-        ws.mark.assign(npix, 0);
-        ws.touched.clear();
+    const std::size_t stride = npix + 1, nwords = npix / 64 + 1;
+    if (ws.img.size() != nch * stride || ws.grid_x != p.npix_x || ws.grid_y != p.npix_y) {
+        ws.img.assign(nch * stride, 0.0);
+        ws.bits.assign(nwords, 0);
+        ws.grid_x = p.npix_x, ws.grid_y = p.npix_y;
+        ws.pix_x.resize(npix), ws.pix_y.resize(npix);  // pixel number -> (ix, iy), without a division
+        for (std::size_t q = 0; q < npix; ++q) ws.pix_x[q] = std::uint32_t(q / p.npix_y), ws.pix_y[q] = std::uint32_t(q % p.npix_y);
     }
     double* img = ws.img.data();
-    std::vector<std::uint32_t>& touched = ws.touched;
+    std::uint64_t* bits = ws.bits.data();
+    std::uint32_t* qs = room(ws.q, n);
+    for (std::size_t i = 0; i < n; ++i) qs[i] = std::uint32_t(b.pixel(u[i], v[i], xs[i], ys[i]));
     std::vector<double>& tot = ws.totals;
     tot.assign(nch, 0.0);
     if (p.norm == norm_mode::total)
@@ -697,22 +726,34 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
         }
     double pt_in = 0, pt_out = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        long ix = -1, iy = -1;
-        if (!b(u[i], v[i], xs[i], ys[i], ix, iy)) {
-            pt_out += pt[i];
-            continue;
-        }
-        pt_in += pt[i];
-        const std::size_t q = std::size_t(ix) * p.npix_y + std::size_t(iy);
-        if (!ws.mark[q]) ws.mark[q] = 1, touched.push_back(std::uint32_t(q));
-        for (std::size_t ch = 0; ch < nch; ++ch) {
-            const intensity k = p.channels[ch];
-            double w = k == intensity::pt ? pt[i] : k == intensity::e ? es[i] : 1.0;
-            if (p.norm == norm_mode::total && k != intensity::count) w /= tot[ch];
-            img[ch * npix + q] += w;
-        }
+        const std::size_t q = qs[i];
+        const bool in = q != npix;
+        pt_in += in ? pt[i] : 0.0;  // adding +0 changes neither sum
+        pt_out += in ? 0.0 : pt[i];
+        bits[q >> 6] |= std::uint64_t(1) << (q & 63);
     }
-    std::sort(touched.begin(), touched.end());
+    // channel by channel: each pixel still sums its constituents in input order
+    for (std::size_t ch = 0; ch < nch; ++ch) {
+        const intensity k = p.channels[ch];
+        double* im = img + ch * stride;
+        const double* w = k == intensity::pt ? pt : k == intensity::e ? es : nullptr;
+        if (!w) {
+            for (std::size_t i = 0; i < n; ++i) im[qs[i]] += 1.0;
+        } else if (p.norm == norm_mode::total) {
+            const double t = tot[ch];
+            for (std::size_t i = 0; i < n; ++i) im[qs[i]] += w[i] / t;
+        } else {
+            for (std::size_t i = 0; i < n; ++i) im[qs[i]] += w[i];
+        }
+        im[npix] = 0;  // the points outside
+    }
+    bits[npix >> 6] &= ~(std::uint64_t(1) << (npix & 63));
+    std::uint32_t* touched = room(ws.touched, npix);
+    std::size_t nt = 0;
+    for (std::size_t k = 0; k < nwords; ++k) {
+        for (std::uint64_t x = bits[k]; x != 0; x &= x - 1) touched[nt++] = std::uint32_t(k * 64 + std::size_t(__builtin_ctzll(x)));
+        bits[k] = 0;
+    }
     const double pt_tot = pt_in + pt_out;
     info.frac_outside = pt_out / pt_tot;
     if (pt_in == 0) info.flags |= flag_outside;
@@ -721,50 +762,54 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
     if (pixel_angle != 0) {
         double* r = room(ws.rot, npix);
         for (std::size_t ch = 0; ch < nch; ++ch) {
-            rotate_pixels(img + ch * npix, r, p.npix_x, p.npix_y, pixel_angle, (p.x_hi - p.x_lo) / double(p.npix_x),
+            rotate_pixels(img + ch * stride, r, p.npix_x, p.npix_y, pixel_angle, (p.x_hi - p.x_lo) / double(p.npix_x),
                           (p.y_hi - p.y_lo) / double(p.npix_y));
-            std::copy(r, r + npix, img + ch * npix);
+            std::copy(r, r + npix, img + ch * stride);
         }
-        touched.resize(npix);  // the whole grid from here on
-        std::iota(touched.begin(), touched.end(), std::uint32_t(0));
-        std::fill(ws.mark.begin(), ws.mark.end(), 1);
+        nt = npix;  // the whole grid from here on
+        std::iota(touched, touched + npix, std::uint32_t(0));
     }
+    const std::uint32_t* pix_x = ws.pix_x.data();
+    const std::uint32_t* pix_y = ws.pix_y.data();
     bool fx = false, fy = false;
     if (pixel_flips) {
         // halves: the first and last floor(n/2) rows/columns (the middle one excluded for odd n),
         // summed over the first channel
         const std::size_t hx = p.npix_x / 2, hy = p.npix_y / 2;
         double nx = 0, px_ = 0, ny = 0, py_ = 0;
-        for (std::uint32_t q : touched) {
-            const std::size_t ix = q / p.npix_y, iy = q % p.npix_y;
+        for (std::size_t t = 0; t < nt; ++t) {
+            const std::uint32_t q = touched[t];
+            const std::size_t ix = pix_x[q], iy = pix_y[q];
             const double val = img[q];
-            if (ix < hx) nx += val;
-            if (ix >= p.npix_x - hx) px_ += val;
-            if (iy < hy) ny += val;
-            if (iy >= p.npix_y - hy) py_ += val;
+            nx += ix < hx ? val : 0.0;
+            px_ += ix >= p.npix_x - hx ? val : 0.0;
+            ny += iy < hy ? val : 0.0;
+            py_ += iy >= p.npix_y - hy ? val : 0.0;
         }
         fx = !flipped_by_position && must_flip(p.flip_x, nx, px_), fy = must_flip(p.flip_y, ny, py_);
     }
     //-- normalise, write, and zero the touched pixels again -----------------------------------
     for (std::size_t ch = 0; ch < nch; ++ch) {
-        double* im = img + ch * npix;
+        double* im = img + ch * stride;
         double scale = 1;
         if (p.channels[ch] != intensity::count && p.norm != norm_mode::none && p.norm != norm_mode::total) {
             double s = 0;
-            for (std::uint32_t q : touched) s += p.norm == norm_mode::l1 ? im[q] : im[q] * im[q];
+            if (p.norm == norm_mode::l1)
+                for (std::size_t t = 0; t < nt; ++t) s += im[touched[t]];
+            else
+                for (std::size_t t = 0; t < nt; ++t) s += im[touched[t]] * im[touched[t]];
             if (p.norm == norm_mode::l2) s = std::sqrt(s);
             scale = s > 0 ? 1.0 / s : 1.0;  // an empty image stays zero (flag_outside)
         }
-        for (std::uint32_t q : touched) {
-            std::size_t ix = q / p.npix_y, iy = q % p.npix_y;
+        for (std::size_t t = 0; t < nt; ++t) {
+            const std::uint32_t q = touched[t];
+            std::size_t ix = pix_x[q], iy = pix_y[q];
             if (fx) ix = p.npix_x - 1 - ix;
             if (fy) iy = p.npix_y - 1 - iy;
             out[out_index(p, ch, ix, iy)] = float(im[q] * scale);
             im[q] = 0;
         }
     }
-    for (std::uint32_t q : touched) ws.mark[q] = 0;
-    touched.clear();
 }
 
 //---------------------------------------------------------------------------------------------

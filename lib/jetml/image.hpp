@@ -152,9 +152,11 @@ struct workspace {
     std::vector<int> member;
     std::vector<subjet> subjets;
     std::vector<std::pair<double, double>> sj;
-    std::vector<double> img;               ///< (C, npix) accumulator, all zero between calls
-    std::vector<unsigned char> mark;       ///< pixel touched by this jet
-    std::vector<std::uint32_t> touched;    ///< touched pixels
+    std::vector<double> img;               ///< (C, npix + 1) accumulator, all zero between calls
+    std::vector<std::uint64_t> bits;       ///< touched-pixel bitmap, all zero between calls
+    std::vector<std::uint32_t> q, touched; ///< pixel of each constituent; touched pixels, in order
+    std::vector<std::uint32_t> pix_x, pix_y;  ///< pixel number -> (ix, iy) of the grid below
+    std::size_t grid_x = 0, grid_y = 0;   ///< the grid img, bits, pix_x and pix_y are set up for
     std::vector<double> totals, hot, rot;
     std::vector<std::uint32_t> hot_idx;
 };
