@@ -2,7 +2,7 @@
 // bench_nn - training and inference samples/s of jetml's networks (the four architectures
 // compared with PyTorch in BENCHMARKS.md), and conv2d GFLOP/s against plain OpenBLAS SGEMM.
 //
-//   bench_nn [threads=2] [seconds=2] [batch=128] [wtag|deeptop|dnn|small|conv|ab|denseab|profile:NAME]
+//   bench_nn [threads=2] [seconds=2] [batch=128] [wtag|deeptop|dnn|small|conv|ab|denseab|profile:NAME|train:NAME]
 //   (ab, denseab: the AVX-512 GEMM kernel against OpenBLAS, interleaved, for convs / dense nets)
 // Prints CSV lines:
 //   model,name,input,batch,threads,train_samples_per_s,infer_samples_per_s,train_gflops,
@@ -10,6 +10,8 @@
 //   conv,name,shape,threads,fwd_gflops,bwd_gflops,sgemm_same_shape_gflops
 #include <cblas.h>
 #include <omp.h>
+
+#include <time.h>
 
 #include <chrono>
 #include <cstdio>
@@ -30,6 +32,12 @@ static double since(clk::time_point t0) {
     return std::chrono::duration<double>(clk::now() - t0).count();
 }
 
+static double cpu_seconds() {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
 static std::vector<float> randv(std::size_t n, std::uint64_t seed, double lo = 0, double hi = 1) {
     jetml::rng g(seed);
     std::vector<float> v(n);
@@ -37,7 +45,8 @@ static std::vector<float> randv(std::size_t n, std::uint64_t seed, double lo = 0
     return v;
 }
 
-static void bench_model(const char* name, const tshape& in, int threads, double secs, std::size_t batch) {
+static void bench_model(const char* name, const tshape& in, int threads, double secs, std::size_t batch,
+                        bool train_only = false) {
     sequential m(name, in, 1);
     const std::size_t nbat = 64;  // distinct batches cycled through, as an epoch would
     auto x = randv(nbat * batch * in.size(), 2);
@@ -50,6 +59,7 @@ static void bench_model(const char* name, const tshape& in, int threads, double 
     for (std::size_t i = 0; i < 3; ++i)  // warm-up: first-touch, optimiser state
         m.train_step(x.data(), y.data(), nullptr, batch, loss_kind::bce_logits, opt, 1e-3);
     std::size_t steps = 0;
+    const double c0 = cpu_seconds();
     auto t0 = clk::now();
     double t = 0;
     while ((t = since(t0)) < secs) {
@@ -59,6 +69,14 @@ static void bench_model(const char* name, const tshape& in, int threads, double 
         ++steps;
     }
     const double train_rate = double(steps * batch) / t;
+    if (train_only) {  // for perf: no inference (its batch-8192 buffers dominate a profile)
+        // samples per CPU-second of the process: on a loaded machine a steadier measure of
+        // one-thread speed than wall time (with 2 threads it also counts spin-waiting)
+        const double cpu = cpu_seconds() - c0;
+        std::printf("train,%s,%zu,%d,%.0f,%.0f per cpu-s\n", name, batch, threads, train_rate,
+                    double(steps * batch) / cpu);
+        return;
+    }
     std::vector<float> out(nbat * batch);
     m.predict(x.data(), batch, out.data(), batch);
     std::size_t done = 0;
@@ -154,6 +172,12 @@ static void profile(const std::string& name, const tshape& in, std::size_t batch
     }
 }
 
+static tshape input_of(const std::string& n) {
+    return n == "wtag" || n == "dnn" || n == "maxout" ? tshape::image(1, 25, 25)
+           : n == "deeptop"                           ? tshape::image(1, 40, 40)
+                                                      : tshape::vec(4);
+}
+
 int main(int argc, char** argv) {
     const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
     const double secs = argc > 2 ? std::atof(argv[2]) : 2.0;
@@ -182,12 +206,14 @@ int main(int argc, char** argv) {
             }
         return 0;
     }
+    if (only.rfind("train:", 0) == 0) {
+        const std::string n = only.substr(6);
+        bench_model(n.c_str(), input_of(n), threads, secs, batch, true);
+        return 0;
+    }
     if (only.rfind("profile:", 0) == 0) {
         const std::string n = only.substr(8);
-        tshape in = n == "wtag" || n == "dnn" || n == "maxout" ? tshape::image(1, 25, 25)
-                    : n == "deeptop"                           ? tshape::image(1, 40, 40)
-                                                               : tshape::vec(4);
-        profile(n, in, batch);
+        profile(n, input_of(n), batch);
         return 0;
     }
     std::printf("kind,name,input,batch,threads,train_samples_per_s,infer_samples_per_s,train_gflops,"

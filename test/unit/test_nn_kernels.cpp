@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <omp.h>
 
+#include <cmath>
 #include <vector>
 
 #include "jetml/nn/gemm.hpp"
@@ -90,6 +91,14 @@ TEST_CASE("nn kernels: fast conv2d equals the reference twin") {
         compare_conv(geom(1, 5, 5, 2, 5, 2, 1), false, threads);     // kernel = input
         compare_conv(geom(1, 4, 4, 2, 7, 2, 1), true, threads);      // kernel > input, same
         compare_conv(geom(9, 7, 7, 3, 3, 40, 1), true, threads);     // 40 filters: a masked 32+8 tile
+        // implicit-GEMM paths (>= 16 filters for the forward and weight gradient, >= 16 input
+        // channels and stride 1 for the input gradient), with odd sizes and both paddings
+        compare_conv(geom(7, 9, 11, 17, 3, 16, 1), true, threads);
+        compare_conv(geom(7, 9, 11, 17, 3, 33, 1), false, threads);
+        compare_conv(geom(5, 10, 9, 16, 4, 20, 1), true, threads);   // even kernel, uneven padding
+        compare_conv(geom(5, 11, 10, 16, 3, 24, 2), true, threads);  // stride 2: explicit dx
+        compare_conv(geom(2, 4, 4, 16, 7, 16, 1), true, threads);    // kernel > input, same
+        compare_conv(geom(130, 6, 6, 24, 3, 16, 1), true, threads);  // many blocks per thread
         gemm_set_avx512(saved);
     }
 }
@@ -149,6 +158,30 @@ TEST_CASE("nn kernels: gemm with general strides and tails equals plain loops") 
                         }
         gemm_set_avx512(saved);
     }
+}
+
+TEST_CASE("nn kernels: fast Adam update equals the reference twin bitwise") {
+    // Same float operations in the same order (no fused multiply-add), so equality is exact.
+    for (bool avx512 : {true, false})
+        for (bool decoupled : {false, true})
+            for (std::size_t n : {1, 15, 16, 47, 1000}) {
+                CAPTURE(avx512); CAPTURE(decoupled); CAPTURE(n);
+                const bool saved = gemm_set_avx512(avx512);
+                adam_params a;
+                a.step = 1e-3f / 0.19f, a.isc2 = 1.0f / std::sqrt(0.002f), a.decoupled = decoupled;
+                a.l2 = decoupled ? 0.0f : 0.01f, a.decay = decoupled ? 0.9999f : 1.0f;
+                auto x = randv(n, 1), m = randv(n, 2), v = randv(n, 3), g = randv(n, 4);
+                for (auto& e : v) e = std::fabs(e);
+                auto xr = x, mr = m, vr = v;
+                for (int it = 0; it < 3; ++it) {
+                    adam_update(a, n, x.data(), m.data(), v.data(), g.data());
+                    adam_update_ref(a, n, xr.data(), mr.data(), vr.data(), g.data());
+                }
+                CHECK(x == xr);
+                CHECK(m == mr);
+                CHECK(v == vr);
+                gemm_set_avx512(saved);
+            }
 }
 
 TEST_CASE("nn kernels: the test measure detects a wrong result") {

@@ -256,6 +256,19 @@ TEST_CASE("nn layers: finite-difference gradients of every layer") {
     SUBCASE("maxpool") { gradcheck("maxpool(2)", img, n, distinct(n * img.size(), 9)); }
     SUBCASE("maxpool overlapping windows") { gradcheck("maxpool(3,2)", img, n, distinct(n * img.size(), 10)); }
     SUBCASE("avgpool") { gradcheck("avgpool(2)", img, n, away_from_zero(n * img.size(), 11)); }
+    SUBCASE("maxpool stride > size (gaps between windows)") {
+        gradcheck("maxpool(2,3)", img, n, distinct(n * img.size(), 23));
+    }
+    SUBCASE("avgpool overlapping and with gaps") {
+        gradcheck("avgpool(3,2)", img, n, away_from_zero(n * img.size(), 24));
+        gradcheck("avgpool(2,3)", img, n, away_from_zero(n * img.size(), 25));
+    }
+    SUBCASE("conv with >= 16 filters and channels (implicit-GEMM kernels)") {
+        const tshape wide = tshape::image(16, 5, 4);
+        gradcheck("conv(16,3,same)", wide, 2, away_from_zero(2 * wide.size(), 26));
+        gradcheck("conv(17,2,valid)", wide, 2, away_from_zero(2 * wide.size(), 27));
+        gradcheck("conv(16,3,2,same)", wide, 2, away_from_zero(2 * wide.size(), 28));
+    }
     SUBCASE("flatten") { gradcheck("flatten", img, n, away_from_zero(n * img.size(), 12)); }
     SUBCASE("dropout (fixed mask for a fixed step)") {
         gradcheck("dropout(0.5)", tshape::vec(7), n, away_from_zero(n * 7, 13));

@@ -4,6 +4,7 @@
 // OpenBLAS SGEMM as the fallback. Callers split work across threads themselves.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 namespace jetml::nn {
 
@@ -12,6 +13,21 @@ namespace jetml::nn {
 /// and B is row-major (k x n) with leading dimension ldb. beta is 0 or 1.
 void gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
           std::size_t a_col, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
+
+/// gemm() plus bias[j] added to every row of C in the kernel's store (no separate pass);
+/// bias may be null.
+void gemm_bias(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
+               std::size_t a_col, const float* b, std::size_t ldb, float beta, const float* bias,
+               float* c, std::size_t ldc);
+
+/// Implicit GEMM ("im2col without the copy"): C (m x n, ldc) = beta*C + A.B, plus bias[j] on
+/// every row when bias is not null, where A(i, kk) = a[roff[i] + koff[kk]] (every row of A has
+/// its own offset, every column an offset shared by all rows) and B is row-major (k x n, ldb).
+/// A convolution over a zero-padded input is one such product. The AVX-512 kernel serves it
+/// when gemm_uses_avx512(); otherwise plain loops (correct, slow: callers avoid that case).
+void gemm_gather(std::size_t m, std::size_t n, std::size_t k, const float* a,
+                 const std::int32_t* roff, const std::int32_t* koff, const float* b,
+                 std::size_t ldb, float beta, const float* bias, float* c, std::size_t ldc);
 
 /// True when the AVX-512 kernel is in use (the CPU has AVX-512F and it is not disabled);
 /// it then serves products with n >= 16 columns, OpenBLAS the narrower ones.

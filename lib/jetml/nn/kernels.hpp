@@ -8,6 +8,7 @@
 // (cout, kh, kw, cin); a conv weight row is one filter, so W is a (cout x kh*kw*cin) matrix.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "jetml/nn/tensor.hpp"
@@ -32,10 +33,17 @@ struct conv_params {
 void conv_geometry(conv_params& p, bool same);
 
 /// Scratch memory of the fast kernels: one im2col block and one weight-gradient partial per
-/// thread. Grown on first use for a shape, reused afterwards.
+/// thread, or (implicit-GEMM path) one zero-padded input block and one zero-padded output-
+/// gradient block per thread with the offset tables that address them. Grown on first use for
+/// a shape, reused afterwards.
 struct conv_workspace {
     std::vector<buffer> col, dw, db;
     buffer wt;  ///< the weights transposed to (k*k*cin, cout) for the forward GEMM
+    std::vector<buffer> xp, dyp;  ///< per-thread padded blocks (borders stay zero)
+    buffer wf;  ///< the weights flipped to (kh*kw*cout, cin) for the input gradient
+    std::vector<std::int32_t> roff, koff;    ///< output pixel / filter-tap offsets into xp
+    std::vector<std::int32_t> droff, dkoff;  ///< input pixel / tap offsets into dyp
+    std::vector<std::size_t> key;            ///< geometry the tables and borders belong to
 };
 
 /// Fast conv2d forward: y = conv(x, w) + b.  x (n, h, w, cin), y (n, oh, ow, cout).
@@ -62,5 +70,23 @@ void dense_forward_ref(std::size_t n, std::size_t in, std::size_t out, const flo
                        const float* w, const float* b, float* y);
 void dense_backward_ref(std::size_t n, std::size_t in, std::size_t out, const float* x,
                         const float* w, const float* dy, float* dx, float* dw, float* db);
+
+/// Constants of one Adam/AdamW step for one parameter array (see optim.hpp for the rule):
+/// g = grad (+ l2*x unless decoupled); m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+/// x = x*decay (decoupled only); x -= step * m / (sqrt(v)*isc2 + eps).
+struct adam_params {
+    float b1 = 0.9f, b2 = 0.999f;
+    float step = 0, isc2 = 1, eps = 1e-8f;
+    float l2 = 0;        ///< coupled L2 coefficient (adam)
+    float decay = 1;     ///< multiplier of x before the step (adamw: 1 - lr*wd)
+    bool decoupled = false;
+};
+/// Fast Adam update of n elements (AVX-512 where the CPU has it, single-threaded; callers
+/// split arrays across threads). Elementwise with the same float operations in the same order
+/// as the reference, so its results are bitwise identical to adam_update_ref.
+void adam_update(const adam_params& a, std::size_t n, float* x, float* m, float* v, const float* g);
+/// Reference twin of adam_update (plain scalar loop).
+void adam_update_ref(const adam_params& a, std::size_t n, float* x, float* m, float* v,
+                     const float* g);
 
 }  // namespace jetml::nn

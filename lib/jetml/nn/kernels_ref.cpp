@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // jetml/nn/kernels_ref.cpp - plain reference twins of the dense and conv2d kernels: direct
 // loops in the definition's order, double accumulation, no BLAS, no threads.
+#include <cmath>
 #include <vector>
 
 #include "jetml/nn/kernels.hpp"
@@ -86,6 +87,18 @@ void dense_backward_ref(std::size_t n, std::size_t in, std::size_t out, const fl
                 for (std::size_t o = 0; o < out; ++o) acc += double(dy[s * out + o]) * w[o * in + i];
                 dx[s * in + i] = float(acc);
             }
+}
+
+void adam_update_ref(const adam_params& a, std::size_t n, float* x, float* m, float* v,
+                     const float* g) {
+    for (std::size_t j = 0; j < n; ++j) {
+        float gj = g[j];
+        if (a.decoupled) x[j] *= a.decay;
+        else gj += a.l2 * x[j];
+        m[j] = a.b1 * m[j] + (1.0f - a.b1) * gj;
+        v[j] = a.b2 * v[j] + (1.0f - a.b2) * gj * gj;
+        x[j] -= a.step * m[j] / (std::sqrt(v[j]) * a.isc2 + a.eps);
+    }
 }
 
 }  // namespace jetml::nn

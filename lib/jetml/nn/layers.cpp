@@ -173,13 +173,26 @@ public:
     }
     void backward(const float* x, const float* y, const float* dy, float* dx, std::size_t n) override {
         if (!dx) return;
-        const std::size_t C = in_.c, W = in_.w;
+        const std::size_t C = in_.c, W = in_.w, H = in_.h;
         const float inv = 1.0f / float(k_ * k_);
+        // Windows that do not overlap (stride >= k) write each input gradient once, so dx is
+        // stored directly instead of zeroed and accumulated; only the pixels no window covers
+        // are zeroed. Overlapping windows accumulate into a zeroed dx.
+        const bool disjoint = stride_ >= k_;
 #pragma omp parallel for schedule(static) if (n * out_.size() * k_ * k_ > par_elems)
         for (std::size_t s = 0; s < n; ++s) {
             const float* xs = x + s * in_.size();
             float* dxs = dx + s * in_.size();
-            std::fill(dxs, dxs + in_.size(), 0.0f);
+            if (!disjoint) {
+                std::fill(dxs, dxs + in_.size(), 0.0f);
+            } else {
+                for (std::size_t iy = 0; iy < H; ++iy) {
+                    const bool row_covered = iy < oh_ * stride_ && iy % stride_ < k_;
+                    for (std::size_t ix = 0; ix < W; ++ix)
+                        if (!row_covered || ix >= ow_ * stride_ || ix % stride_ >= k_)
+                            std::fill(dxs + (iy * W + ix) * C, dxs + (iy * W + ix + 1) * C, 0.0f);
+                }
+            }
             for (std::size_t oy = 0; oy < oh_; ++oy)
                 for (std::size_t ox = 0; ox < ow_; ++ox) {
                     const std::size_t o = s * out_.size() + (oy * ow_ + ox) * C;
@@ -198,19 +211,30 @@ public:
                                 for (std::size_t kx = 0; kx < k_; ++kx) {
                                     const float* xi = xs + base + (ky * W + kx) * C + c0;
                                     float* di = dxs + base + (ky * W + kx) * C + c0;
-                                    for (std::size_t c = 0; c < cn; ++c) {
-                                        const float hit =
-                                            (xi[c] == yo[c0 + c] ? 1.0f : 0.0f) * (1.0f - taken[c]);
-                                        di[c] += hit * go[c0 + c];
-                                        taken[c] += hit;
-                                    }
+                                    if (disjoint)
+                                        for (std::size_t c = 0; c < cn; ++c) {
+                                            const float hit =
+                                                (xi[c] == yo[c0 + c] ? 1.0f : 0.0f) * (1.0f - taken[c]);
+                                            di[c] = hit * go[c0 + c];
+                                            taken[c] += hit;
+                                        }
+                                    else
+                                        for (std::size_t c = 0; c < cn; ++c) {
+                                            const float hit =
+                                                (xi[c] == yo[c0 + c] ? 1.0f : 0.0f) * (1.0f - taken[c]);
+                                            di[c] += hit * go[c0 + c];
+                                            taken[c] += hit;
+                                        }
                                 }
                         }
                     } else {
                         for (std::size_t ky = 0; ky < k_; ++ky)
                             for (std::size_t kx = 0; kx < k_; ++kx) {
                                 float* di = dxs + base + (ky * W + kx) * C;
-                                for (std::size_t c = 0; c < C; ++c) di[c] += go[c] * inv;
+                                if (disjoint)
+                                    for (std::size_t c = 0; c < C; ++c) di[c] = go[c] * inv;
+                                else
+                                    for (std::size_t c = 0; c < C; ++c) di[c] += go[c] * inv;
                             }
                     }
                 }

@@ -5,7 +5,10 @@
 #include <cmath>
 #include <cstdlib>
 
+#include <omp.h>
+
 #include "jetml/error.hpp"
+#include "jetml/nn/kernels.hpp"
 
 namespace jetml::nn {
 
@@ -62,24 +65,30 @@ void optimizer::step(const std::vector<param*>& ps, double lr) {
     }
     const double b1 = cfg_.beta1, b2 = cfg_.beta2;
     const double c1 = 1.0 - std::pow(b1, double(t_)), c2 = 1.0 - std::pow(b2, double(t_));
-    const float step = float(lr / c1), isc2 = float(1.0 / std::sqrt(c2)), eps = float(cfg_.eps);
-    const bool decoupled = cfg_.kind == optim_kind::adamw;
-    for (std::size_t i = 0; i < ps.size(); ++i) {
-        param& p = *ps[i];
-        if (!p.trainable) continue;
-        const float d = p.decay ? float(wd) : 0.0f;
-        float* m = m_[i].data();
-        float* v = v_[i].data();
-        float* x = p.value.data();
-        const float* g0 = p.grad.data();
-        const float fb1 = float(b1), fb2 = float(b2), decay = 1.0f - float(lr) * d;
-        for (std::size_t j = 0; j < p.size(); ++j) {
-            float g = g0[j];
-            if (decoupled) x[j] *= decay;
-            else g += d * x[j];
-            m[j] = fb1 * m[j] + (1.0f - fb1) * g;
-            v[j] = fb2 * v[j] + (1.0f - fb2) * g * g;
-            x[j] -= step * m[j] / (std::sqrt(v[j]) * isc2 + eps);
+    adam_params a;
+    a.b1 = float(b1), a.b2 = float(b2);
+    a.step = float(lr / c1), a.isc2 = float(1.0 / std::sqrt(c2)), a.eps = float(cfg_.eps);
+    a.decoupled = cfg_.kind == optim_kind::adamw;
+    std::size_t total = 0;
+    for (const param* p : ps) total += p->trainable ? p->size() : 0;
+    // One parallel region for the whole model, every array split into contiguous per-thread
+    // shares: the update is elementwise, so the result does not depend on the split.
+    const int nth = total >= (std::size_t(1) << 15) ? omp_get_max_threads() : 1;
+#pragma omp parallel num_threads(nth)
+    {
+        const int ith = omp_get_thread_num(), nt = omp_get_num_threads();
+        for (std::size_t i = 0; i < ps.size(); ++i) {
+            param& p = *ps[i];
+            if (!p.trainable) continue;
+            adam_params pa = a;
+            const float d = p.decay ? float(wd) : 0.0f;
+            pa.l2 = d;
+            pa.decay = 1.0f - float(lr) * d;
+            std::size_t j0, j1;
+            split_range(p.size(), ith, nt, j0, j1);
+            if (j1 > j0)
+                adam_update(pa, j1 - j0, p.value.data() + j0, m_[i].data() + j0, v_[i].data() + j0,
+                            p.grad.data() + j0);
         }
     }
 }
