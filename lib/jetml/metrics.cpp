@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <type_traits>
 
 #include "jetml/csv.hpp"
 #include "jetml/error.hpp"
@@ -23,14 +24,6 @@ constexpr double inf = std::numeric_limits<double>::infinity();
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 std::string row_text(std::size_t i) { return "row " + std::to_string(i + 1); }
-
-// Reserves capacity for n elements and asks the kernel for transparent huge pages on it
-// (jetml/memory). First touch of fresh 4 KiB pages costs ~12 us each on the target machines
-// (STYLE.md), which for 10^7 scores is more than the sort itself; with huge pages it is ~50x cheaper.
-template <class T> void reserve_huge(std::vector<T>& v, std::size_t n) {
-    v.reserve(n);
-    advise_huge(v.data(), n * sizeof(T));
-}
 
 inline std::uint64_t key_of(double s) {
     s += 0.0;  // -0.0 + 0.0 = +0.0: numpy's diff() sees -0.0 and +0.0 as one score
@@ -69,156 +62,310 @@ void check_roc_data(const roc_data& d) {
             throw error("weight at " + row_text(i) + " is " + format_double(d.weight[i]) + " (weights must be finite)");
 }
 
-// ---------------------------------------------------------------- radix sort
+// ---------------------------------------------------------------- sorting
+//
+// A stable most-significant-digit radix sort in two stages. The first pass over the input
+// splits the events into ~n/TOPAVG buckets by score value (a monotone map of the score onto
+// the bucket index, so bucket order is score order and tied scores share a bucket); each
+// bucket then fits in the L2 cache and is sorted there: one counting-sort level on the highest
+// bits where its keys differ (found by XOR; ~1 key per digit value, so most digits hold 0-2
+// keys), digits with more than small_bucket keys recursively, and one final insertion pass
+// over the bucket that orders the few keys sharing a digit. Against an LSD radix sort of the
+// 64-bit keys (8 passes), the data go through main memory once, and the weights cost one
+// more stream instead of eight. Ties, constant exponents and the zero low bits of float32
+// scores cost nothing: they never become digits.
+
+namespace {
+// The columns that move together: keys, and optionally labels and weights.
+template <bool Y, bool W> struct cols {
+    std::uint64_t* k;
+    std::uint8_t* y;
+    double* w;
+    cols at(std::size_t o) const { return {k + o, Y ? y + o : nullptr, W ? w + o : nullptr}; }
+    void put(std::size_t j, const cols& s, std::size_t i) const {
+        k[j] = s.k[i];
+        if constexpr (Y) y[j] = s.y[i];
+        if constexpr (W) w[j] = s.w[i];
+    }
+    void copy_to(const cols& d, std::size_t n) const {
+        std::memcpy(d.k, k, n * sizeof *k);
+        if constexpr (Y) std::memcpy(d.y, y, n * sizeof *y);
+        if constexpr (W) std::memcpy(d.w, w, n * sizeof *w);
+    }
+};
+
+// Digits holding more keys than this are sorted by another level; fewer, by the final
+// insertion pass (a digit of c keys costs at most c^2/4 moves there).
+constexpr std::size_t small_bucket = 16;
+// Widest digit of an in-cache level: 2^15 counters (128 KiB, in L2).
+constexpr int max_bits = 15;
+// An in-cache level of n keys uses floor(log2 n) + this many bits.
+constexpr int level_extra = 1;
+// Stack counters up to this digit width; wider digits take theirs from the heap.
+constexpr int stack_bits = 11;
+
+inline int floor_log2(std::uint64_t n) { return 63 - __builtin_clzll(n); }
+
+// Stable insertion sort of src[0, n) into dst[0, n); dst may be src. Linear on data whose
+// keys are out of order only within short runs.
+template <bool Y, bool W> void insertion_sort(cols<Y, W> src, cols<Y, W> dst, std::size_t n) {
+    const std::uint64_t* sk = src.k;
+    const std::uint8_t* sy = src.y;
+    const double* sw = src.w;
+    std::uint64_t* dk = dst.k;
+    std::uint8_t* dy = dst.y;
+    double* dw = dst.w;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t k = sk[i];
+        std::uint8_t y = 0;
+        double w = 0;
+        if constexpr (Y) y = sy[i];
+        if constexpr (W) w = sw[i];
+        std::size_t j = i;
+        for (; j > 0 && dk[j - 1] > k; --j) {
+            dk[j] = dk[j - 1];
+            if constexpr (Y) dy[j] = dy[j - 1];
+            if constexpr (W) dw[j] = dw[j - 1];
+        }
+        dk[j] = k;
+        if constexpr (Y) dy[j] = y;
+        if constexpr (W) dw[j] = w;
+    }
+}
+
+template <bool Y, bool W> void msd_sort(const cols<Y, W>& a, const cols<Y, W>& b, std::size_t n, bool in_a);
+
+// One stable counting-sort level of a[0, n) into b on the digit (key - kmin) >> shift, which
+// spreads the keys evenly over ~2n digit values when they are spread evenly in [kmin, kmax];
+// digits with many keys recursively (sorted in place in b), then the insertion pass from b to
+// the result: a if in_a, else b. C counts keys (32 bits when n < 2^32: half the cache).
+template <class C, bool Y, bool W>
+void msd_level(const cols<Y, W> a, const cols<Y, W> b, std::size_t n, bool in_a, std::uint64_t kmin,
+               std::uint64_t kmax) {
+    const int span = floor_log2(kmax - kmin) + 1;  // bits of the largest offset
+    const int bits = std::min(span, std::clamp(floor_log2(n) + level_extra, 1, max_bits));
+    const int shift = span - bits;
+    const std::size_t radix = std::size_t(1) << bits;
+    C stack_end[std::size_t(1) << stack_bits];
+    std::unique_ptr<C[]> heap_end(bits > stack_bits ? new C[radix] : nullptr);
+    C* end = bits > stack_bits ? heap_end.get() : stack_end;
+    std::fill_n(end, radix, C(0));
+    for (std::size_t i = 0; i < n; ++i) ++end[(a.k[i] - kmin) >> shift];
+    C sum = 0;
+    bool big = false;
+    for (std::size_t v = 0; v < radix; ++v) {
+        const C c = end[v];
+        big |= c > small_bucket;
+        end[v] = sum;
+        sum += c;
+    }
+    {
+        const std::uint64_t* ak = a.k;
+        const std::uint8_t* ay = a.y;
+        const double* aw = a.w;
+        std::uint64_t* bk = b.k;
+        std::uint8_t* by = b.y;
+        double* bw = b.w;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t k = ak[i];
+            const C o = end[(k - kmin) >> shift]++;
+            bk[o] = k;
+            if constexpr (Y) by[o] = ay[i];
+            if constexpr (W) bw[o] = aw[i];
+        }
+    }
+    if (big) {  // now end[v] is the end of digit v in b
+        std::size_t o = 0;
+        for (std::size_t v = 0; v < radix; ++v) {
+            const std::size_t e = end[v];
+            if (e - o > small_bucket) msd_sort(b.at(o), a.at(o), e - o, true);
+            o = e;
+        }
+    }
+    insertion_sort(b, in_a ? a : b, n);
+}
+
+// Sorts a[0, n) stably by key with b[0, n) as scratch; the result ends in a if in_a, else in b.
+template <bool Y, bool W> void msd_sort(const cols<Y, W>& a, const cols<Y, W>& b, std::size_t n, bool in_a) {
+    if (n <= small_bucket) {
+        insertion_sort(a, in_a ? a : b, n);
+        return;
+    }
+    std::uint64_t kmin = a.k[0], kmax = a.k[0];
+    for (std::size_t i = 1; i < n; ++i) {
+        kmin = std::min(kmin, a.k[i]);
+        kmax = std::max(kmax, a.k[i]);
+    }
+    if (kmin == kmax) {  // one tied score: already in order
+        if (!in_a) a.copy_to(b, n);
+        return;
+    }
+    if (n >> 32) msd_level<std::size_t>(a, b, n, in_a, kmin, kmax);
+    else msd_level<std::uint32_t>(a, b, n, in_a, kmin, kmax);
+}
+
+// Threads for the buckets of a top-level split of n events.
+int sort_threads(std::size_t n) { return n >= (std::size_t(1) << 18) ? std::max(1, max_threads()) : 1; }
+
+// Sorts the buckets [end[v-1], end[v]) of a in place, on nt threads. Each thread has its own
+// scratch of the largest bucket's size (in cache, and no full-size scratch to page in).
+template <bool Y, bool W> void sort_buckets(const cols<Y, W>& a, const std::vector<std::size_t>& end, int nt) {
+    const auto nb = static_cast<std::ptrdiff_t>(end.size());
+    std::size_t most = 0;
+    for (std::size_t v = 0, o = 0; v < end.size(); o = end[v++]) most = std::max(most, end[v] - o);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        huge_vector<std::uint64_t> k2(most);
+        huge_vector<std::uint8_t> y2(Y ? most : 0);
+        huge_vector<double> w2(W ? most : 0);
+        const cols<Y, W> b{k2.data(), Y ? y2.data() : nullptr, W ? w2.data() : nullptr};
+#pragma omp for schedule(dynamic, 16)
+        for (std::ptrdiff_t v = 0; v < nb; ++v) {
+            const std::size_t o = v == 0 ? 0 : end[static_cast<std::size_t>(v) - 1];
+            const std::size_t e = end[static_cast<std::size_t>(v)];
+            if (e > o) msd_sort(a.at(o), b, e - o, true);
+        }
+    }
+}
+}  // namespace
 
 void radix_sort(std::vector<std::uint64_t>& key, std::vector<double>& payload) {
     const std::size_t n = key.size();
+    if (n < 2) return;
     const bool with = !payload.empty();
-    if (n < 64) {  // tiny: insertion sort is stable and cheaper than 8 histograms
-        for (std::size_t i = 1; i < n; ++i) {
-            std::uint64_t k = key[i];
-            double p = with ? payload[i] : 0;
-            std::size_t j = i;
-            for (; j > 0 && key[j - 1] > k; --j) {
-                key[j] = key[j - 1];
-                if (with) payload[j] = payload[j - 1];
-            }
-            key[j] = k;
-            if (with) payload[j] = p;
-        }
-        return;
-    }
-    // LSD radix sort on bytes (8 passes; 256 counters per digit stay in L1). 11-bit digits
-    // (6 passes) measured no faster here: the wider scatter costs what the passes save.
-    // One pass builds every histogram; a digit that all keys share is skipped, which removes
-    // the exponent digit for scores in a narrow range and the low digits of float32 scores.
-    constexpr int bits = 8, passes = 8;
-    constexpr std::size_t radix = std::size_t(1) << bits, mask = radix - 1;
-    std::vector<std::size_t> hist(passes * radix, 0);
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::uint64_t k = key[i];
-        for (int b = 0; b < passes; ++b) ++hist[b * radix + ((k >> (bits * b)) & mask)];
-    }
-    // scratch buffers, left uninitialised (every element is written before it is read)
-    std::unique_ptr<std::uint64_t[]> key2(new std::uint64_t[n]);
-    std::unique_ptr<double[]> pay2(with ? new double[n] : nullptr);
-    advise_huge(key2.get(), n * sizeof(std::uint64_t));
-    if (with) advise_huge(pay2.get(), n * sizeof(double));
-    std::uint64_t* src = key.data();
-    std::uint64_t* dst = key2.get();
-    double* psrc = with ? payload.data() : nullptr;
-    double* pdst = with ? pay2.get() : nullptr;
-    std::vector<std::size_t> off(radix);
-    for (int b = 0; b < passes; ++b) {
-        const std::size_t* h = &hist[b * radix];
-        const int shift = bits * b;
-        if (h[(src[0] >> shift) & mask] == n) continue;  // every key has this digit: nothing moves
-        std::size_t sum = 0;
-        for (std::size_t v = 0; v < radix; ++v) {
-            off[v] = sum;
-            sum += h[v];
-        }
-        if (with) {
-            for (std::size_t i = 0; i < n; ++i) {
-                const std::size_t o = off[(src[i] >> shift) & mask]++;
-                dst[o] = src[i];
-                pdst[o] = psrc[i];
-            }
-            std::swap(psrc, pdst);
-        } else {
-            for (std::size_t i = 0; i < n; ++i) dst[off[(src[i] >> shift) & mask]++] = src[i];
-        }
-        std::swap(src, dst);
-    }
-    if (src != key.data()) {  // an odd number of passes ran: the result is in the scratch buffer
-        std::memcpy(key.data(), src, n * sizeof(std::uint64_t));
-        if (with) std::memcpy(payload.data(), psrc, n * sizeof(double));
-    }
+    huge_vector<std::uint64_t> k2(n);
+    huge_vector<double> w2(with ? n : 0);
+    if (with)
+        msd_sort(cols<false, true>{key.data(), nullptr, payload.data()}, cols<false, true>{k2.data(), nullptr, w2.data()},
+                 n, true);
+    else
+        msd_sort(cols<false, false>{key.data(), nullptr, nullptr}, cols<false, false>{k2.data(), nullptr, nullptr}, n, true);
 }
 
 // ---------------------------------------------------------------- ranking
 
-ranked_events rank_events(const roc_data& d) {
-    const std::size_t n = d.score.size();
-    if (n == 0 || d.label.size() != n || (!d.weight.empty() && d.weight.size() != n)) check_roc_data(d);
-    const bool weighted = !d.weight.empty();
-    ranked_events r;
-    r.weighted = weighted;
-    // Count the classes, then one pass validates, makes keys and splits by class without
-    // branches: each event is written to both arrays and only its own class's index advances
-    // (hence one slot of slack). Zero-weight events are dropped, as scikit-learn does.
-    std::size_t cnt[2] = {0, 0};
-    if (weighted)
-        for (std::size_t i = 0; i < n; ++i) cnt[d.label[i] & 1] += d.weight[i] != 0;
-    else
-        for (std::size_t i = 0; i < n; ++i) ++cnt[d.label[i] & 1];
-    reserve_huge(r.pos_key, cnt[1] + 1);
-    reserve_huge(r.neg_key, cnt[0] + 1);
-    r.pos_key.resize(cnt[1] + 1);
-    r.neg_key.resize(cnt[0] + 1);
-    if (weighted) {
-        reserve_huge(r.pos_w, cnt[1] + 1);
-        reserve_huge(r.neg_w, cnt[0] + 1);
-        r.pos_w.resize(cnt[1] + 1);
-        r.neg_w.resize(cnt[0] + 1);
+namespace {
+// Average events per bucket of the first split: a bucket's keys, labels, weights and their
+// scratch copies stay in the L1/L2 cache.
+constexpr std::size_t top_avg = 256;
+// At most this many buckets: the scatter writes 2-3 streams per bucket, and more streams
+// than the L2 cache holds lines for make every store miss.
+constexpr std::size_t top_max = 1024;
+
+// Monotone bucket index of a score: floor((s - lo) * scale) clamped to [0, last] (NaN -> 0).
+// Rounding is monotone, so s1 <= s2 gives bucket(s1) <= bucket(s2) for any lo and scale >= 0,
+// and equal scores (-0.0 and +0.0 too) share a bucket: lo and scale only have to be good
+// guesses of the range for the buckets to be even, never exact for the order to be right.
+struct value_bucket {
+    double lo, scale, last;
+    std::size_t operator()(double s) const {
+        double v = (s - lo) * scale;
+        v = v > 0 ? v : 0;
+        v = v < last ? v : last;
+        return static_cast<std::size_t>(static_cast<std::int64_t>(v));
     }
-    std::uint64_t* pk = r.pos_key.data();
-    std::uint64_t* nk = r.neg_key.data();
-    double* pw = weighted ? r.pos_w.data() : nullptr;
-    double* nw = weighted ? r.neg_w.data() : nullptr;
-    std::size_t ip = 0, in = 0;
-    bool bad = false;
+};
+
+// Bucket map from the score range of a sample of ~1024 evenly spaced events.
+value_bucket guess_buckets(const double* score, std::size_t n, std::size_t nb) {
+    double lo = inf, hi = -inf;
+    const std::size_t step = std::max<std::size_t>(1, n / 1024);
+    for (std::size_t i = 0; i < n; i += step)
+        if (std::isfinite(score[i])) {
+            lo = std::min(lo, score[i]);
+            hi = std::max(hi, score[i]);
+        }
+    const double range = hi - lo, scale = static_cast<double>(nb) / range;
+    if (nb > 1 && std::isfinite(range) && range > 0 && std::isfinite(scale) && std::isfinite(range * scale))
+        return {lo, scale, static_cast<double>(nb - 1)};
+    return {0, 0, 0};  // no usable range (one score, or overflow): one bucket
+}
+
+// The first split, straight from the input arrays: pass 1 validates, counts the classes
+// without zero weights (dropped, as scikit-learn does) and the bucket sizes; pass 2 writes
+// keys, labels and weights into their buckets; then every bucket is sorted in cache.
+template <bool W> void rank_sort(const roc_data& d, ranked_events& r) {
+    const std::size_t n = d.score.size();
     const double* score = d.score.data();
     const std::uint8_t* label = d.label.data();
-    if (weighted) {
-        const double* w = d.weight.data();
+    const double* weight = W ? d.weight.data() : nullptr;
+    const std::size_t nb = std::clamp<std::size_t>(n / top_avg, 1, top_max);
+    const value_bucket bucket = guess_buckets(score, n, nb);
+    std::vector<std::size_t> end(nb, 0);
+    std::size_t* e = end.data();
+    std::size_t pos = 0, kept = n;
+    bool bad = false;
+    if constexpr (W) {
+        kept = 0;
         for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t k = key_of(score[i]);
-            const std::size_t y = label[i] & 1, keep = w[i] != 0;
-            bad |= !std::isfinite(score[i]) || label[i] > 1 || !std::isfinite(w[i]);
-            pk[ip] = k;
-            nk[in] = k;
-            pw[ip] = w[i];
-            nw[in] = w[i];
-            ip += keep & y;
-            in += keep & (y ^ 1);
+            const double s = score[i], w = weight[i];
+            const std::size_t keep = w != 0;
+            bad |= !std::isfinite(s) || label[i] > 1 || !std::isfinite(w);
+            e[bucket(s)] += keep;
+            pos += keep & label[i];
+            kept += keep;
         }
     } else {
         for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t k = key_of(score[i]);
-            const std::size_t y = label[i] & 1;
-            bad |= !std::isfinite(score[i]) || label[i] > 1;
-            pk[ip] = k;
-            nk[in] = k;
-            ip += y;
-            in += y ^ 1;
+            const double s = score[i];
+            bad |= !std::isfinite(s) || label[i] > 1;
+            ++e[bucket(s)];
+            pos += label[i] & 1;
         }
     }
     if (bad) check_roc_data(d);  // throws the message that names the first bad row
-    r.pos_key.resize(ip);
-    r.neg_key.resize(in);
-    if (weighted) {
-        r.pos_w.resize(ip);
-        r.neg_w.resize(in);
-    }
-    const std::size_t np = r.pos_key.size(), nn = r.neg_key.size();
-    if (np == 0 || nn == 0)
-        throw error("only one class present (" + std::to_string(np) + " signal, " + std::to_string(nn) +
+    r.n_pos = pos;
+    r.n_neg = kept - pos;
+    if (r.n_pos == 0 || r.n_neg == 0)
+        throw error("only one class present (" + std::to_string(r.n_pos) + " signal, " + std::to_string(r.n_neg) +
                     " background events with non-zero weight): the ROC curve is undefined");
-    // the two classes sort independently; two threads when both are big enough to pay
-    const int nt = (std::min(np, nn) > 50000 && max_threads() > 1) ? 2 : 1;
-#pragma omp parallel for num_threads(nt) schedule(static, 1)
-    for (int c = 0; c < 2; ++c) {
-        if (c == 0) radix_sort(r.pos_key, r.pos_w);
-        else radix_sort(r.neg_key, r.neg_w);
+    r.key.resize(kept);
+    r.label.resize(kept);
+    if (W) r.weight.resize(kept);
+    std::size_t sum = 0;
+    for (std::size_t v = 0; v < nb; ++v) {
+        const std::size_t c = e[v];
+        e[v] = sum;
+        sum += c;
     }
-    if (weighted) {
+    // plain local pointers: a store through a uint8_t* may alias anything in memory, so values
+    // read through a struct or a reference would be reloaded after every label store
+    std::uint64_t* ok = r.key.data();
+    std::uint8_t* oy = r.label.data();
+    double* ow = W ? r.weight.data() : nullptr;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (W && weight[i] == 0) continue;
+        const double s = score[i];
+        const std::size_t o = e[bucket(s)]++;
+        ok[o] = key_of(s);
+        oy[o] = label[i];
+        if constexpr (W) ow[o] = weight[i];
+    }
+    sort_buckets(cols<true, W>{ok, oy, ow}, end, sort_threads(kept));
+}
+}  // namespace
+
+ranked_events rank_events(const roc_data& d) {
+    const std::size_t n = d.score.size();
+    if (n == 0 || d.label.size() != n || (!d.weight.empty() && d.weight.size() != n)) check_roc_data(d);
+    ranked_events r;
+    r.weighted = !d.weight.empty();
+    if (r.weighted) {
+        rank_sort<true>(d, r);
         // summed in scikit-learn's order (descending score), so totals equal its cumsum[-1]
-        for (std::size_t i = np; i-- > 0;) r.pos_total += r.pos_w[i];
-        for (std::size_t i = nn; i-- > 0;) r.neg_total += r.neg_w[i];
+        double tp = 0, fp = 0;
+        for (std::size_t i = r.size(); i-- > 0;) {
+            const double w = r.weight[i];
+            const bool y = r.label[i];
+            tp += y ? w : 0.0;
+            fp += y ? 0.0 : w;
+        }
+        r.pos_total = tp;
+        r.neg_total = fp;
     } else {
-        r.pos_total = static_cast<double>(np);
-        r.neg_total = static_cast<double>(nn);
+        rank_sort<false>(d, r);
+        r.pos_total = static_cast<double>(r.n_pos);
+        r.neg_total = static_cast<double>(r.n_neg);
     }
     if (!(r.pos_total > 0) || !(r.neg_total > 0))
         throw error("summed weights must be positive for both classes, got signal " + format_double(r.pos_total) +
@@ -228,34 +375,99 @@ ranked_events rank_events(const roc_data& d) {
 
 namespace {
 // Walks the distinct scores from the highest down. For each group of tied scores calls
-// visit(key, tp, fp) with the running weighted counts after the group. Counts are summed
-// element by element in scikit-learn's order (descending score; within a tie, descending
-// original index, which is the reverse of our stable ascending sort).
-template <class Visit> void walk_groups(const ranked_events& r, Visit&& visit) {
-    const std::uint64_t* pk = r.pos_key.data();
-    const std::uint64_t* nk = r.neg_key.data();
-    const double* pw = r.pos_w.data();
-    const double* nw = r.neg_w.data();
-    std::size_t i = r.pos_key.size(), j = r.neg_key.size();
-    double tp = 0, fp = 0;
-    if (!r.weighted) {
-        while (i > 0 || j > 0) {
-            std::uint64_t k = (i == 0) ? nk[j - 1] : (j == 0) ? pk[i - 1] : std::max(pk[i - 1], nk[j - 1]);
-            std::size_t i0 = i, j0 = j;
-            while (i > 0 && pk[i - 1] == k) --i;
-            while (j > 0 && nk[j - 1] == k) --j;
-            tp += static_cast<double>(i0 - i);
-            fp += static_cast<double>(j0 - j);
+// visit(key, tp, fp) with the running counts after the group: doubles summed element by
+// element in scikit-learn's order (descending score; within a tie, descending original index,
+// the reverse of our stable ascending sort) when weighted, exact integers when not.
+template <bool W, class Visit> void walk_groups(const ranked_events& r, Visit&& visit) {
+    const std::uint64_t* key = r.key.data();
+    const std::uint8_t* y = r.label.data();
+    const double* w = r.weight.data();
+    std::size_t i = r.size();
+    if constexpr (W) {
+        double tp = 0, fp = 0;
+        while (i > 0) {
+            const std::uint64_t k = key[i - 1];
+            do {
+                --i;
+                // adding +0.0 to the other class's sum is exact: a sum that starts at +0.0 is never -0.0
+                tp += y[i] ? w[i] : 0.0;
+                fp += y[i] ? 0.0 : w[i];
+            } while (i > 0 && key[i - 1] == k);
             visit(k, tp, fp);
         }
     } else {
-        while (i > 0 || j > 0) {
-            std::uint64_t k = (i == 0) ? nk[j - 1] : (j == 0) ? pk[i - 1] : std::max(pk[i - 1], nk[j - 1]);
-            while (i > 0 && pk[i - 1] == k) tp += pw[--i];
-            while (j > 0 && nk[j - 1] == k) fp += nw[--j];
-            visit(k, tp, fp);
+        std::uint64_t tp = 0;
+        const std::size_t n = i;
+        while (i > 0) {
+            const std::uint64_t k = key[i - 1];
+            do {
+                --i;
+                tp += y[i];
+            } while (i > 0 && key[i - 1] == k);
+            visit(k, tp, static_cast<std::uint64_t>(n - i) - tp);
         }
     }
+}
+
+template <bool W, bool Drop> void fill_roc(const ranked_events& r, roc_curve& c) {
+    // at most one point per event, plus the origin; resize() leaves the memory untouched
+    const std::size_t cap = r.size() + 1;
+    c.threshold.resize(cap);
+    c.tps.resize(cap);
+    c.fps.resize(cap);
+    double* th = c.threshold.data();
+    double* tps = c.tps.data();
+    double* fps = c.fps.data();
+    th[0] = inf;
+    tps[0] = fps[0] = 0;
+    std::size_t m = 1;
+    using count = std::conditional_t<W, double, std::uint64_t>;
+    if constexpr (!Drop) {
+        walk_groups<W>(r, [&](std::uint64_t k, count tp, count fp) {
+            th[m] = key_score(k);
+            tps[m] = static_cast<double>(tp);
+            fps[m] = static_cast<double>(fp);
+            ++m;
+        });
+    } else {
+        // Streaming drop_intermediate: group g is decided when group g+1 arrives. The first and
+        // last groups are always kept; with two groups or fewer nothing is dropped (as sklearn).
+        // The candidate is always written and the end only advances when it is kept (no branch).
+        count atp = 0, afp = 0, btp = 0, bfp = 0;
+        std::uint64_t bk = 0;
+        std::size_t seen = 0;
+        walk_groups<W>(r, [&](std::uint64_t k, count tp, count fp) {
+            if (seen >= 2) {
+                // numpy: np.diff(v, 2) = (v[g+1] - v[g]) - (v[g] - v[g-1]); keep if either is non-zero
+                // (integer counts: exact, so the same test as on their double values)
+                const bool keep = (fp - bfp) - (bfp - afp) != 0 || (tp - btp) - (btp - atp) != 0;
+                th[m] = key_score(bk);
+                tps[m] = static_cast<double>(btp);
+                fps[m] = static_cast<double>(bfp);
+                m += keep;
+            } else if (seen == 0) {
+                th[m] = key_score(k);
+                tps[m] = static_cast<double>(tp);
+                fps[m] = static_cast<double>(fp);
+                ++m;
+            }
+            atp = btp;
+            afp = bfp;
+            btp = tp;
+            bfp = fp;
+            bk = k;
+            ++seen;
+        });
+        if (seen >= 2) {
+            th[m] = key_score(bk);
+            tps[m] = static_cast<double>(btp);
+            fps[m] = static_cast<double>(bfp);
+            ++m;
+        }
+    }
+    c.threshold.resize(m);
+    c.tps.resize(m);
+    c.fps.resize(m);
 }
 }  // namespace
 
@@ -263,37 +475,8 @@ roc_curve compute_roc(const ranked_events& r, bool drop_intermediate) {
     roc_curve c;
     c.pos_total = r.pos_total;
     c.neg_total = r.neg_total;
-    // at most one point per event; capacity that is never touched costs no memory
-    reserve_huge(c.threshold, r.size() + 1);
-    reserve_huge(c.tps, r.size() + 1);
-    reserve_huge(c.fps, r.size() + 1);
-    auto emit = [&c](double t, double tp, double fp) {
-        c.threshold.push_back(t);
-        c.tps.push_back(tp);
-        c.fps.push_back(fp);
-    };
-    emit(inf, 0, 0);
-    // Streaming drop_intermediate: group g is decided when group g+1 arrives. The first and
-    // last groups are always kept; with two groups or fewer nothing is dropped (as sklearn).
-    struct point {
-        double t, tp, fp;
-    } a{}, b{};
-    std::size_t seen = 0;
-    walk_groups(r, [&](std::uint64_t k, double tp, double fp) {
-        const point x{key_score(k), tp, fp};
-        if (seen == 0) {
-            emit(x.t, x.tp, x.fp);
-        } else if (seen >= 2) {
-            // numpy: np.diff(v, 2) = (v[g+1] - v[g]) - (v[g] - v[g-1]); keep if either is non-zero
-            const double d2f = (x.fp - b.fp) - (b.fp - a.fp);
-            const double d2t = (x.tp - b.tp) - (b.tp - a.tp);
-            if (!drop_intermediate || d2f != 0 || d2t != 0) emit(b.t, b.tp, b.fp);
-        }
-        a = b;
-        b = x;
-        ++seen;
-    });
-    if (seen >= 2) emit(b.t, b.tp, b.fp);
+    if (r.weighted) drop_intermediate ? fill_roc<true, true>(r, c) : fill_roc<true, false>(r, c);
+    else drop_intermediate ? fill_roc<false, true>(r, c) : fill_roc<false, false>(r, c);
     return c;
 }
 
@@ -305,13 +488,23 @@ double auc(const ranked_events& r) {
     // twice the trapezoid area in count units: sum of dfp * (tp_before + tp_after).
     // With unit weights every term is an integer below 2^53 for fewer than 10^8 events, so
     // the sum is exact and the only rounding is the final division.
-    double area2 = 0, tp_prev = 0, fp_prev = 0;
-    walk_groups(r, [&](std::uint64_t, double tp, double fp) {
-        area2 += (fp - fp_prev) * (tp + tp_prev);
+    if (r.weighted) {
+        double area2 = 0, tp_prev = 0, fp_prev = 0;
+        walk_groups<true>(r, [&](std::uint64_t, double tp, double fp) {
+            area2 += (fp - fp_prev) * (tp + tp_prev);
+            tp_prev = tp;
+            fp_prev = fp;
+        });
+        return area2 / (2.0 * tp_prev * fp_prev);
+    }
+    double area2 = 0;
+    std::uint64_t tp_prev = 0, fp_prev = 0;
+    walk_groups<false>(r, [&](std::uint64_t, std::uint64_t tp, std::uint64_t fp) {
+        area2 += static_cast<double>(fp - fp_prev) * static_cast<double>(tp + tp_prev);
         tp_prev = tp;
         fp_prev = fp;
     });
-    return area2 / (2.0 * tp_prev * fp_prev);
+    return area2 / (2.0 * static_cast<double>(tp_prev) * static_cast<double>(fp_prev));
 }
 
 double auc(const roc_data& d) { return auc(rank_events(d)); }
@@ -450,18 +643,27 @@ std::vector<std::vector<double>> bootstrap(const ranked_events& r, const summary
                                            std::size_t replicas, std::uint64_t seed) {
     // Group index of every ranked event (groups = distinct scores, descending), and the
     // threshold of each group; a replica only re-weights events, so groups never change.
-    const std::size_t np = r.pos_key.size(), nn = r.neg_key.size(), n = np + nn;
+    // Events are numbered signal first, then background, each class in ascending score order
+    // (the numbering the replicas' draws refer to).
+    const std::size_t np = r.n_pos, nn = r.n_neg, n = np + nn;
     std::vector<std::uint32_t> pos_g(np), neg_g(nn);
+    std::vector<double> pos_w(r.weighted ? np : 0), neg_w(r.weighted ? nn : 0);
     std::vector<double> thr;
     {
-        std::size_t i = np, j = nn;
-        while (i > 0 || j > 0) {
-            std::uint64_t k = (i == 0) ? r.neg_key[j - 1]
-                              : (j == 0) ? r.pos_key[i - 1]
-                                         : std::max(r.pos_key[i - 1], r.neg_key[j - 1]);
+        std::size_t i = np, j = nn, e = n;
+        while (e > 0) {
+            const std::uint64_t k = r.key[e - 1];
             const auto g = static_cast<std::uint32_t>(thr.size());
-            while (i > 0 && r.pos_key[i - 1] == k) pos_g[--i] = g;
-            while (j > 0 && r.neg_key[j - 1] == k) neg_g[--j] = g;
+            do {
+                --e;
+                if (r.label[e]) {
+                    pos_g[--i] = g;
+                    if (r.weighted) pos_w[i] = r.weight[e];
+                } else {
+                    neg_g[--j] = g;
+                    if (r.weighted) neg_w[j] = r.weight[e];
+                }
+            } while (e > 0 && r.key[e - 1] == k);
             thr.push_back(key_score(k));
         }
     }
@@ -479,8 +681,8 @@ std::vector<std::vector<double>> bootstrap(const ranked_events& r, const summary
             rng g(seed, k);
             for (std::size_t d = 0; d < n; ++d) {
                 const std::size_t e = g.below(n);
-                if (e < np) dtp[pos_g[e]] += r.weighted ? r.pos_w[e] : 1.0;
-                else dfp[neg_g[e - np]] += r.weighted ? r.neg_w[e - np] : 1.0;
+                if (e < np) dtp[pos_g[e]] += r.weighted ? pos_w[e] : 1.0;
+                else dfp[neg_g[e - np]] += r.weighted ? neg_w[e - np] : 1.0;
             }
             c.threshold.assign(1, inf);
             c.tps.assign(1, 0.0);

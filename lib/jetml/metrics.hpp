@@ -13,8 +13,12 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "jetml/memory.hpp"
 
 namespace jetml {
 
@@ -29,25 +33,44 @@ struct roc_data {
 /// Throws jetml::error ("score at row 17 is nan", "label 2 at row 3 is not 0 or 1").
 void check_roc_data(const roc_data& d);
 
-/// The events of one discriminant split by class and sorted by score (stable radix sort),
-/// computed once and reused for the curve, the AUC and bootstrap replicas.
+/// A std::allocator-like allocator on huge pages (jetml/memory) whose resize() leaves new
+/// elements uninitialised (default-initialised): the ranking and curve buffers are written
+/// exactly once, so zero-filling them first would be a wasted pass over fresh memory.
+template <class T> struct uninit_huge_allocator : huge_allocator<T> {
+    template <class U> struct rebind { using other = uninit_huge_allocator<U>; };
+    uninit_huge_allocator() = default;
+    template <class U> uninit_huge_allocator(const uninit_huge_allocator<U>&) noexcept {}
+    template <class U> void construct(U* p) noexcept { ::new (static_cast<void*>(p)) U; }
+    template <class U, class... A> void construct(U* p, A&&... a) {
+        ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
+    }
+};
+/// Vector on huge pages with uninitialised resize (see uninit_huge_allocator).
+template <class T> using huge_vector = std::vector<T, uninit_huge_allocator<T>>;
+
+/// The events of one discriminant (zero weights dropped) sorted by score, ascending, with a
+/// stable sort (tied scores keep their input order); computed once and reused for the curve,
+/// the AUC and bootstrap replicas.
 struct ranked_events {
-    std::vector<std::uint64_t> pos_key, neg_key;  ///< order-preserving score keys, ascending
-    std::vector<double> pos_w, neg_w;             ///< weights in the same order; empty = unweighted
+    huge_vector<std::uint64_t> key;    ///< order-preserving score keys (score_key), ascending
+    huge_vector<std::uint8_t> label;   ///< 1 = signal, in the same order
+    huge_vector<double> weight;        ///< weights in the same order; empty = unweighted
     bool weighted = false;
-    double pos_total = 0, neg_total = 0;          ///< summed weights of signal and background
-    std::size_t size() const { return pos_key.size() + neg_key.size(); }
+    std::size_t n_pos = 0, n_neg = 0;  ///< events of each class
+    double pos_total = 0, neg_total = 0;  ///< summed weights of signal and background
+    std::size_t size() const { return key.size(); }
 };
 
-/// Ranks events (drops zero weights; sorts each class by score). Uses up to 2 threads.
+/// Ranks events (drops zero weights; sorts by score). Uses jetml::max_threads() threads for
+/// large inputs (the result does not depend on the thread count).
 /// Throws jetml::error if the data are invalid or one class is absent (the ROC is undefined).
 ranked_events rank_events(const roc_data& d);
 
 /// A ROC curve in scikit-learn's form: point 0 is (0, 0) at threshold +inf, then one point per
 /// distinct score (descending), optionally without collinear intermediate points.
 struct roc_curve {
-    std::vector<double> threshold;  ///< descending; threshold[0] = +inf
-    std::vector<double> tps, fps;   ///< weighted counts of signal/background with score >= threshold
+    huge_vector<double> threshold;  ///< descending; threshold[0] = +inf
+    huge_vector<double> tps, fps;   ///< weighted counts of signal/background with score >= threshold
     double pos_total = 0, neg_total = 0;
     std::size_t size() const { return threshold.size(); }
     double tpr(std::size_t i) const { return tps[i] / tps.back(); }  ///< = eps_S, as scikit-learn
@@ -142,7 +165,8 @@ std::vector<std::vector<double>> bootstrap(const ranked_events& r, const summary
 void mean_and_std(const std::vector<std::vector<double>>& rows, std::vector<double>& mean,
                   std::vector<double>& err);
 
-/// Sorts keys ascending, moving the payload (if not empty) with them; stable. Exposed for tests.
+/// Sorts keys ascending, moving the payload (if not empty) with them; stable. The sort that
+/// rank_events uses (MSD radix with cache-resident buckets). Exposed for tests.
 void radix_sort(std::vector<std::uint64_t>& key, std::vector<double>& payload);
 /// Order-preserving map of a double to an unsigned key (-0.0 maps like +0.0); NaN not allowed.
 std::uint64_t score_key(double s);
