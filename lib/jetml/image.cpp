@@ -8,6 +8,10 @@
 #include <limits>
 #include <numeric>
 #include <sstream>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#include <xmmintrin.h>
+#endif
 
 #include "jetml/cluster.hpp"
 #include "jetml/error.hpp"
@@ -25,6 +29,34 @@ inline double wrap(double d) {
     return d;
 }
 
+/// min(a, b) and max(a, b) as one instruction (minsd/maxsd; NaN a gives b), never a jump: the
+/// compiler turns a plain `a < b ? a : b` into a branch when it guesses it predictable, which
+/// for a point inside or outside the window it is not.
+#if defined(__SSE2__)
+inline double min_sd(double a, double b) { return _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(a), _mm_set_sd(b))); }
+inline double max_sd(double a, double b) { return _mm_cvtsd_f64(_mm_max_sd(_mm_set_sd(a), _mm_set_sd(b))); }
+#else
+inline double min_sd(double a, double b) { return a < b ? a : b; }
+inline double max_sd(double a, double b) { return a > b ? a : b; }
+#endif
+
+/// x if c, else +0, by a bit mask: no branch (which the compiler makes of `c ? x : 0.0`, and
+/// even of `double(c) * x`, and which a point inside or outside the window mispredicts).
+#if defined(__SSE2__)
+inline double keep_if(double x, bool c) {
+    const __m128d mask = _mm_castsi128_pd(_mm_cvtsi64_si128(-static_cast<long long>(c)));
+    return _mm_cvtsd_f64(_mm_and_pd(_mm_set_sd(x), mask));
+}
+#else
+inline double keep_if(double x, bool c) {
+    std::uint64_t b;
+    std::memcpy(&b, &x, sizeof b);
+    b &= std::uint64_t(0) - std::uint64_t(c);
+    std::memcpy(&x, &b, sizeof b);
+    return x;
+}
+#endif
+
 /// std::ceil without a libm call (x86-64 without SSE4.1 has no rounding instruction): exact for
 /// every double; the sign of a zero result may differ, which no caller can see. The one branch
 /// (magnitudes >= 2^52 are integers already) is taken the same way for every sane coordinate;
@@ -36,55 +68,72 @@ inline double ceil_inline(double x) {
 }
 
 /// Bin edges e_k = k * step + lo (k < n), e_n = hi: numpy's linspace(lo, hi, n + 1).
-/// The index functions return n for a point outside the window; they are free of branches that
-/// depend on where a point falls (inside or not, which side of an edge): those would be
-/// mispredicted about once per constituent. The loops that correct the estimate against the
-/// exact edges run zero times but for points within round-off of an edge.
+/// The index functions return n for a point outside the window. They have no branch that
+/// depends on where a point falls (inside or not, which side of an edge), since that would be
+/// mispredicted about once per constituent: the selections are clamps (minsd/maxsd) and
+/// multiplications by 0 or 1, which the compiler does not turn back into jumps. The loops that
+/// correct the estimate against the exact edges run zero times but for points within round-off
+/// of an edge.
 struct axis_bins {
-    double lo, hi, step;
+    double lo, hi, step, inv_step;
     std::size_t n;
-    axis_bins(double l, double h, std::size_t nn) : lo(l), hi(h), step((h - l) / double(nn)), n(nn) {}
+    axis_bins(double l, double h, std::size_t nn) : lo(l), hi(h), step((h - l) / double(nn)), inv_step(1.0 / step), n(nn) {}
     double edge(std::size_t k) const { return k >= n ? hi : double(k) * step + lo; }
     double centre(std::size_t k) const { return 0.5 * (edge(k) + edge(k + 1)); }
     /// v clamped into [lo, hi] (NaN to hi), so the index arithmetic stays in range.
-    double clamp(double v) const {
-        const double c = v < hi ? v : hi;
-        return c > lo ? c : lo;
-    }
+    double clamp(double v) const { return max_sd(min_sd(v, hi), lo); }
     /// Index with histogram2d semantics ([e_k, e_k+1), last closed), or n outside.
     std::size_t left_closed(double v) const {
-        const bool in = (v >= lo) & (v <= hi);
+        const std::size_t in = std::size_t(v >= lo) & std::size_t(v <= hi);
         const double c = clamp(v);
-        long k = long((c - lo) / step);  // c >= lo: truncation is floor
+        // a multiply, not a divide: the estimate need only be within one bin, the loops below
+        // settle it against the exact edges
+        long k = long((c - lo) * inv_step);  // c >= lo: truncation is floor
         k = k < long(n) - 1 ? k : long(n) - 1;
         while (k > 0 && c < edge(std::size_t(k))) --k;
         while (k + 1 < long(n) && c >= edge(std::size_t(k + 1))) ++k;
-        return in ? std::size_t(k) : n;
+        return n + in * (std::size_t(k) - n);  // k inside, n outside (unsigned wrap-around is exact)
     }
     /// Index with searchsorted semantics ((e_k, e_k+1]), or n outside.
     std::size_t right_closed(double v) const {
-        const bool in = (v > lo) & (v <= hi);
+        const std::size_t in = std::size_t(v > lo) & std::size_t(v <= hi);
         const double c = clamp(v);
-        const double r = (c - lo) / step;  // in [0, ~n]: ceil by truncation and a compare
+        const double r = (c - lo) * inv_step;  // in [0, ~n]: ceil by truncation and a compare; an estimate as above
         const double t = double(long(r));
         long k = long(t + double(t < r)) - 1;
         k = k > 0 ? k : 0;
         k = k < long(n) - 1 ? k : long(n) - 1;
         while (k > 0 && c <= edge(std::size_t(k))) --k;
         while (k + 1 < long(n) && c > edge(std::size_t(k + 1))) ++k;
-        return in ? std::size_t(k) : n;
+        return n + in * (std::size_t(k) - n);
     }
 };
 
 /// EnergyFlow's index offset of a grid of n pixels of width pw around absolute centre c.
 inline double nearest_offset(double c, double pw, std::size_t n) { return ceil_inline(c / pw - 0.5) - double(n / 2); }
-/// EnergyFlow's nearest-centre index of absolute coordinate v, given nearest_offset of the
-/// centre, or n outside.
-inline std::size_t nearest_index(double v, double offset, double pw, std::size_t n) {
+/// EnergyFlow's nearest-centre index ceil(v / pw - 0.5) - offset of absolute coordinate v, or n
+/// outside, as the reference computes it (a division); the slow path of nearest_index.
+inline std::size_t nearest_index_exact(double v, double offset, double pw, std::size_t n) {
     const double i = ceil_inline(v / pw - 0.5) - offset;
-    const bool in = (i >= 0) & (i < double(n));
-    const long k = long(in ? i : 0.0);
-    return in ? std::size_t(k) : n;
+    return i >= 0 && i < double(n) ? std::size_t(i) : n;
+}
+/// The offset as an integer for nearest_index, clamped to +-2^40: with |ceil(...)| <= 2^21 there
+/// an offset beyond that puts every point outside, as the true one does.
+inline long nearest_offset_int(double offset) { return long(max_sd(min_sd(offset, 1099511627776.0), -1099511627776.0)); }
+/// nearest_index_exact with a multiply (inv_pw = 1 / pw) instead of the division: the quotient
+/// is within a few ulp of the divided one (each is within 2 ulp of the exact value), so their
+/// ceilings agree unless the value lies within 1e-9 of an integer (far above those ulp for
+/// |values| <= 2^20); only then, or beyond 2^20 pixel widths (or NaN), is the division done
+/// (about once in 1e9 points: a branch that is never mispredicted).
+inline std::size_t nearest_index(double v, double offset, long offset_int, double pw, double inv_pw, std::size_t n) {
+    const double t = v * inv_pw - 0.5;
+    const double tc = max_sd(min_sd(t, 2097152.0), -2097152.0);  // 2^21: in range of the conversion
+    const double tr = double(static_cast<long>(tc));              // truncation towards zero
+    const double c = tr + double(tr < tc);                        // the ceiling, rounded up without a branch
+    std::size_t k;
+    if (std::abs((c - t) - 0.5) > 0.5 - 1e-9 || !(std::abs(t) <= 1048576.0)) k = nearest_index_exact(v, offset, pw, n);
+    else k = std::size_t(static_cast<long>(c) - offset_int);  // below 0: wraps to a huge value
+    return k < n ? k : n;  // an integer select (cmov)
 }
 
 std::string lower_choices(const char* what, const std::string& s, const char* choices) {
@@ -399,13 +448,16 @@ struct binner {
     axis_bins bx, by;
     bool absolute = false;  // nearest rule on absolute coordinates around a centre
     double off_x, off_y;    // nearest_offset of the centre (0 for centred coordinates)
+    long ioff_x, ioff_y;    // the same as integers (nearest_offset_int)
     explicit binner(const params& pp)
         : p(pp), bx(pp.x_lo, pp.x_hi, pp.npix_x), by(pp.y_lo, pp.y_hi, pp.npix_y),
-          off_x(nearest_offset(0.0, bx.step, pp.npix_x)), off_y(nearest_offset(0.0, by.step, pp.npix_y)) {}
+          off_x(nearest_offset(0.0, bx.step, pp.npix_x)), off_y(nearest_offset(0.0, by.step, pp.npix_y)),
+          ioff_x(nearest_offset_int(off_x)), ioff_y(nearest_offset_int(off_y)) {}
     /// Switches the nearest rule to absolute coordinates around the centre (cx, cy).
     void centre_at(double cx, double cy) {
         absolute = true;
         off_x = nearest_offset(cx, bx.step, p.npix_x), off_y = nearest_offset(cy, by.step, p.npix_y);
+        ioff_x = nearest_offset_int(off_x), ioff_y = nearest_offset_int(off_y);
     }
     /// Pixel (ix, iy) of a point, each npix_x / npix_y when outside on that axis. (u, v) are
     /// centred coordinates, (ax, ay) absolute ones.
@@ -414,8 +466,9 @@ struct binner {
         case binning::left_closed: ix = bx.left_closed(u), iy = by.left_closed(v); break;
         case binning::right_closed: ix = bx.right_closed(u), iy = by.right_closed(v); break;
         case binning::nearest:
-            if (absolute) ix = nearest_index(ax, off_x, bx.step, p.npix_x), iy = nearest_index(ay, off_y, by.step, p.npix_y);
-            else ix = nearest_index(u, off_x, bx.step, p.npix_x), iy = nearest_index(v, off_y, by.step, p.npix_y);
+            if (!absolute) ax = u, ay = v;
+            ix = nearest_index(ax, off_x, ioff_x, bx.step, bx.inv_step, p.npix_x);
+            iy = nearest_index(ay, off_y, ioff_y, by.step, by.inv_step, p.npix_y);
             break;
         }
     }
@@ -423,8 +476,8 @@ struct binner {
     std::size_t pixel(double u, double v, double ax, double ay) const {
         std::size_t ix = p.npix_x, iy = p.npix_y;
         index(u, v, ax, ay, ix, iy);
-        const bool in = (ix < p.npix_x) & (iy < p.npix_y);
-        return in ? ix * p.npix_y + iy : p.npix_x * p.npix_y;
+        const std::size_t in = std::size_t(ix < p.npix_x) & std::size_t(iy < p.npix_y), npix = p.npix_x * p.npix_y;
+        return npix + in * (ix * p.npix_y + iy - npix);  // no branch (unsigned wrap-around is exact)
     }
 };
 
@@ -480,22 +533,63 @@ bool must_flip(flip_rule rule, double neg, double pos) {
     return false;
 }
 
-/// True when all 4 m values are finite and no pT (column 0) is below zero: one branch-free pass
-/// over the bits (exponent all ones = inf/NaN; sign bit with a non-zero magnitude = negative).
-bool rows_valid(const float* rows, std::size_t m) {
+/// Copies the rows with pT > cut into pt, xs, ys, ms (as double, in order; each array has room
+/// for m) and returns how many, or `invalid` when any of the 4 m values is not finite or a pT is
+/// below zero (then the arrays hold garbage). One pass: with SSE2, 4 rows at a time are
+/// checked on their bits (exponent all ones = inf/NaN), transposed into (pT x4, eta x4, ...),
+/// compared with the cut and, all 4 kept or all 4 padding being the rule, stored or skipped
+/// whole; the last m % 4 rows (and non-SSE2 builds) go one by one.
+constexpr std::size_t invalid = std::size_t(-1);
+std::size_t gather_rows(const float* rows, std::size_t m, double cut, double* pt, double* xs, double* ys, double* ms) {
     constexpr std::uint32_t expo = 0x7f800000u;
+    std::size_t n = 0, i = 0;
     std::uint32_t bad = 0;
-    for (std::size_t i = 0; i < 4 * m; ++i) {  // two simple loops: the compiler vectorises both
-        std::uint32_t u;
-        std::memcpy(&u, rows + i, sizeof u);
-        bad |= std::uint32_t((u & expo) == expo);
+#if defined(__SSE2__)
+    const __m128i ex = _mm_set1_epi32(std::int32_t(expo));
+    const __m128d cutv = _mm_set1_pd(cut);
+    __m128i badv = _mm_setzero_si128();
+    __m128 neg = _mm_setzero_ps();
+    for (; i + 4 <= m; i += 4) {
+        __m128 r0 = _mm_loadu_ps(rows + 4 * i), r1 = _mm_loadu_ps(rows + 4 * i + 4), r2 = _mm_loadu_ps(rows + 4 * i + 8),
+               r3 = _mm_loadu_ps(rows + 4 * i + 12);
+        badv = _mm_or_si128(badv, _mm_cmpeq_epi32(_mm_and_si128(_mm_castps_si128(r0), ex), ex));
+        badv = _mm_or_si128(badv, _mm_cmpeq_epi32(_mm_and_si128(_mm_castps_si128(r1), ex), ex));
+        badv = _mm_or_si128(badv, _mm_cmpeq_epi32(_mm_and_si128(_mm_castps_si128(r2), ex), ex));
+        badv = _mm_or_si128(badv, _mm_cmpeq_epi32(_mm_and_si128(_mm_castps_si128(r3), ex), ex));
+        _MM_TRANSPOSE4_PS(r0, r1, r2, r3);  // r0 = the 4 pT, r1 = eta, r2 = phi, r3 = m
+        neg = _mm_or_ps(neg, _mm_cmplt_ps(r0, _mm_setzero_ps()));  // -0 is not below zero
+        const __m128d p01 = _mm_cvtps_pd(r0), p23 = _mm_cvtps_pd(_mm_movehl_ps(r0, r0));
+        const int keep = _mm_movemask_pd(_mm_cmpgt_pd(p01, cutv)) | (_mm_movemask_pd(_mm_cmpgt_pd(p23, cutv)) << 2);
+        if (keep == 0) continue;
+        if (keep == 15) {
+            _mm_storeu_pd(pt + n, p01), _mm_storeu_pd(pt + n + 2, p23);
+            _mm_storeu_pd(xs + n, _mm_cvtps_pd(r1)), _mm_storeu_pd(xs + n + 2, _mm_cvtps_pd(_mm_movehl_ps(r1, r1)));
+            _mm_storeu_pd(ys + n, _mm_cvtps_pd(r2)), _mm_storeu_pd(ys + n + 2, _mm_cvtps_pd(_mm_movehl_ps(r2, r2)));
+            _mm_storeu_pd(ms + n, _mm_cvtps_pd(r3)), _mm_storeu_pd(ms + n + 2, _mm_cvtps_pd(_mm_movehl_ps(r3, r3)));
+            n += 4;
+            continue;
+        }
+        for (std::size_t k = 0; k < 4; ++k) {
+            if (!((keep >> k) & 1)) continue;
+            const float* r = rows + 4 * (i + k);
+            pt[n] = r[0], xs[n] = r[1], ys[n] = r[2], ms[n] = r[3];
+            ++n;
+        }
     }
-    for (std::size_t r = 0; r < m; ++r) {
-        std::uint32_t u;
-        std::memcpy(&u, rows + 4 * r, sizeof u);
-        bad |= std::uint32_t(u > 0x80000000u);
+    bad |= std::uint32_t(_mm_movemask_epi8(badv) | _mm_movemask_ps(neg));
+#endif
+    for (; i < m; ++i) {
+        const float* r = rows + 4 * i;
+        for (int q = 0; q < 4; ++q) {
+            std::uint32_t u;
+            std::memcpy(&u, r + q, sizeof u);
+            bad |= std::uint32_t((u & expo) == expo) | std::uint32_t(q == 0 && u > 0x80000000u);
+        }
+        if (!(double(r[0]) > cut)) continue;  // also pT == 0 padding (cut >= 0)
+        pt[n] = r[0], xs[n] = r[1], ys[n] = r[2], ms[n] = r[3];
+        ++n;
     }
-    return bad == 0;
+    return bad ? invalid : n;
 }
 
 /// Grows v to at least n elements (never shrinks, so a workspace settles at the largest jet).
@@ -510,7 +604,9 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
     info = jet_info{};
     const std::size_t npix = p.npix_x * p.npix_y, nch = p.channels.size();
     //-- read the constituents ------------------------------------------------------------------
-    if (!rows_valid(rows, m)) {
+    double *pt = room(ws.pt, m), *xs = room(ws.x, m), *ys = room(ws.y, m), *ms = room(ws.m, m);
+    std::size_t n = gather_rows(rows, m, p.pt_cut, pt, xs, ys, ms);
+    if (n == invalid) {
         for (std::size_t i = 0; i < m; ++i) {  // the first bad constituent, for the message
             const float* r = rows + 4 * i;
             for (int q = 0; q < 4; ++q)
@@ -518,14 +614,6 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
                     throw error("constituent " + std::to_string(i) + ": non-finite value; expected finite (pT, eta, phi, m)");
             if (r[0] < 0) throw error("constituent " + std::to_string(i) + ": negative pT " + std::to_string(r[0]));
         }
-    }
-    double *pt = room(ws.pt, m), *xs = room(ws.x, m), *ys = room(ws.y, m), *ms = room(ws.m, m);
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < m; ++i) {
-        const float* r = rows + 4 * i;
-        if (double(r[0]) <= p.pt_cut) continue;  // also pT == 0 padding (pt_cut >= 0)
-        pt[n] = r[0], xs[n] = r[1], ys[n] = r[2], ms[n] = r[3];
-        ++n;
     }
     std::fill(out, out + nch * npix, 0.0f);
     if (n == 0) {
@@ -728,8 +816,8 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t q = qs[i];
         const bool in = q != npix;
-        pt_in += in ? pt[i] : 0.0;  // adding +0 changes neither sum
-        pt_out += in ? 0.0 : pt[i];
+        pt_in += keep_if(pt[i], in);  // adding +0 changes neither sum
+        pt_out += keep_if(pt[i], !in);
         bits[q >> 6] |= std::uint64_t(1) << (q & 63);
     }
     // channel by channel: each pixel still sums its constituents in input order
@@ -781,10 +869,10 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
             const std::uint32_t q = touched[t];
             const std::size_t ix = pix_x[q], iy = pix_y[q];
             const double val = img[q];
-            nx += ix < hx ? val : 0.0;
-            px_ += ix >= p.npix_x - hx ? val : 0.0;
-            ny += iy < hy ? val : 0.0;
-            py_ += iy >= p.npix_y - hy ? val : 0.0;
+            nx += keep_if(val, ix < hx);
+            px_ += keep_if(val, ix >= p.npix_x - hx);
+            ny += keep_if(val, iy < hy);
+            py_ += keep_if(val, iy >= p.npix_y - hy);
         }
         fx = !flipped_by_position && must_flip(p.flip_x, nx, px_), fy = must_flip(p.flip_y, ny, py_);
     }

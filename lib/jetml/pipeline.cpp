@@ -119,4 +119,123 @@ void run_ordered(std::size_t workers, std::size_t slots, const std::function<boo
     stop_all();
 }
 
+void run_ordered_inline(std::size_t workers, std::size_t slots, const std::function<bool(std::size_t)>& read,
+                        const std::function<void(std::size_t, std::size_t)>& work,
+                        const std::function<void(std::size_t)>& write) {
+    if (workers < 1 || slots < workers) throw std::invalid_argument("run_ordered_inline: needs workers >= 1 and slots >= workers");
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<std::size_t> free_q;            // slots to fill
+    std::map<std::size_t, std::size_t> done;   // batch number -> slot, processed (or failed)
+    std::vector<std::exception_ptr> failed(slots);
+    std::exception_ptr error;                  // what run_ordered_inline rethrows
+    std::size_t n_read = 0, next_write = 0;
+    bool eof = false, reading = false, writing = false, stop = false;
+    for (std::size_t s = 0; s < slots; ++s) free_q.push_back(s);
+    auto fail = [&](std::exception_ptr e) {  // with mu held: the first error stops every thread
+        if (!error) error = std::move(e);
+        stop = true;
+        cv.notify_all();
+    };
+
+    auto loop = [&](std::size_t w) {
+        std::unique_lock<std::mutex> g(mu);
+        for (;;) {
+            if (stop) return;
+            //-- write what is next in input order, if nobody else is writing
+            if (!writing && done.count(next_write)) {
+                writing = true;
+                while (!stop && done.count(next_write)) {
+                    const std::size_t s = done[next_write];
+                    done.erase(next_write);
+                    if (failed[s]) {  // its turn to be written: the first error in input order
+                        fail(failed[s]);
+                        break;
+                    }
+                    g.unlock();
+                    std::exception_ptr e;
+                    try {
+                        write(s);
+                    } catch (...) {
+                        e = std::current_exception();
+                    }
+                    g.lock();
+                    if (e) {
+                        fail(e);
+                        break;
+                    }
+                    ++next_write;
+                    free_q.push_back(s);
+                    cv.notify_all();
+                }
+                writing = false;
+                cv.notify_all();
+                continue;
+            }
+            //-- read a batch and process it
+            if (!eof && !reading && !free_q.empty()) {
+                reading = true;
+                const std::size_t s = free_q.front();
+                free_q.pop_front();
+                g.unlock();
+                bool got = false;
+                failed[s] = nullptr;
+                try {
+                    got = read(s);
+                } catch (...) {
+                    failed[s] = std::current_exception();
+                }
+                g.lock();
+                reading = false;
+                if (!got && !failed[s]) {  // end of input
+                    eof = true;
+                    free_q.push_back(s);
+                    cv.notify_all();
+                    continue;
+                }
+                const std::size_t seq = n_read++;
+                if (failed[s]) eof = true;  // nothing is read after a failed read
+                cv.notify_all();             // another thread may read now
+                if (!failed[s] && !stop) {
+                    g.unlock();
+                    try {
+                        work(s, w);
+                    } catch (...) {
+                        failed[s] = std::current_exception();
+                    }
+                    g.lock();
+                }
+                done[seq] = s;
+                cv.notify_all();
+                continue;
+            }
+            //-- everything read has been written: finished
+            if (eof && !reading && !writing && next_write == n_read) {
+                cv.notify_all();
+                return;
+            }
+            cv.wait(g);
+        }
+    };
+
+    auto guarded = [&](std::size_t w) {  // an exception of the loop itself (memory) stops all, too
+        try {
+            loop(w);
+        } catch (...) {
+            std::lock_guard<std::mutex> g(mu);
+            fail(std::current_exception());
+        }
+    };
+    std::vector<std::thread> threads;
+    try {
+        for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(guarded, w);
+    } catch (...) {  // a thread failed to start: stop the others
+        std::lock_guard<std::mutex> g(mu);
+        fail(std::current_exception());
+    }
+    guarded(0);
+    for (auto& th : threads) th.join();
+    if (error) std::rethrow_exception(error);
+}
+
 }  // namespace jetml

@@ -26,4 +26,17 @@ void run_ordered(std::size_t workers, std::size_t slots, const std::function<boo
                  const std::function<void(std::size_t slot, std::size_t worker)>& work,
                  const std::function<void(std::size_t)>& write);
 
+/// The same contract without dedicated reader and writer threads: each of the `workers` threads
+/// (the calling thread is worker 0) reads a batch, processes it, and then writes every batch
+/// that is next in input order and done - whichever thread finished it. Reads are one at a time
+/// and writes are one at a time (in input order), each on whichever thread gets to it, so the
+/// callbacks need no thread of their own; with workers == 1 all of it runs on the calling
+/// thread, one core's worth of work with no hand-offs. Suits work that is cheap next to the
+/// copying of its bytes, where a reader and a writer thread would compete with the workers
+/// for the cores. Needs workers >= 1 and slots >= workers (2 * workers lets a thread that
+/// finished a batch early read the next one). Errors as run_ordered.
+void run_ordered_inline(std::size_t workers, std::size_t slots, const std::function<bool(std::size_t)>& read,
+                        const std::function<void(std::size_t slot, std::size_t worker)>& work,
+                        const std::function<void(std::size_t)>& write);
+
 }  // namespace jetml

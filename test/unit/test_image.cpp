@@ -128,6 +128,85 @@ TEST_CASE("image: EnergyFlow nearest rule on negative coordinates equals the for
     CHECK(run(p, j) == want);
 }
 
+TEST_CASE("image: EnergyFlow nearest rule at and next to half-pixel boundaries, far from zero too") {
+    // the index is computed with a multiply and checked against the division near integers: every
+    // float within a few ulp of a boundary (w = 0.25: boundaries exact, so the check must catch
+    // them), at growing distances from the origin (up to beyond 2^20 pixel widths, where only
+    // the division is used), must land where std::ceil of the division puts it
+    for (double w : {0.25, 0.1, 1.0 / 3.0}) {
+        params p = plain(7, 7 * w);
+        p.centre = centre_mode::hardest;  // centre = the first point: absolute binning around it
+        p.bin = binning::nearest;
+        const double pw = (p.x_hi - p.x_lo) / 7.0;  // the pixel width as jetml computes it
+        for (double base : {0.0, -3.0, 17.0, -250.0, 4096.0, 2.5e6}) {
+            jet j;
+            std::vector<double> xs;
+            const float c = float(base * w);
+            j.add(1000, c, 0);  // the hardest: the centre
+            xs.push_back(double(c));
+            for (int k = -4; k <= 4; ++k)
+                for (int ulp = -3; ulp <= 3; ++ulp) {
+                    float x = float((base + k + 0.5) * w);
+                    for (int u = 0; u < std::abs(ulp); ++u) x = std::nextafter(x, ulp > 0 ? 1e30f : -1e30f);
+                    j.add(1, x, 0);
+                    xs.push_back(double(x));
+                }
+            const double off = std::ceil(double(c) / pw - 0.5) - 3.0, iy = std::ceil(0.0 / pw - 0.5) + 3.0;
+            std::vector<float> want(p.pixels(), 0.0f);
+            for (std::size_t i = 0; i < xs.size(); ++i) {
+                const double ix = std::ceil(xs[i] / pw - 0.5) - off;
+                if (ix >= 0 && ix < 7) want[std::size_t(ix) * 7 + std::size_t(iy)] += i == 0 ? 1000.0f : 1.0f;
+            }
+            INFO("w = " << w << ", base = " << base);
+            CHECK(run(p, j) == want);
+        }
+    }
+}
+
+TEST_CASE("image: every bad value is found wherever it sits; padding and the pT cut anywhere") {
+    // the constituents are read 4 rows at a time and the rest one by one: bad values and padding
+    // in every row of jets of 1 to 9 rows
+    params p = plain(5, 1.0);
+    p.norm = norm_mode::l1;
+    for (std::size_t m = 1; m <= 9; ++m) {
+        auto make = [&] {
+            jet j;
+            for (std::size_t i = 0; i < m; ++i) j.add(1.0 + double(i), 0.05 * double(i) - 0.2, 0.1 - 0.03 * double(i), 0.1);
+            return j;
+        };
+        for (std::size_t i = 0; i < m; ++i) {
+            for (std::size_t q = 0; q < 4; ++q)
+                for (float bad : {NAN, INFINITY, -INFINITY}) {
+                    jet j = make();
+                    j.rows[4 * i + q] = bad;
+                    INFO("m = " << m << ", row " << i << ", column " << q);
+                    CHECK_THROWS_WITH_AS(run(p, j), ("constituent " + std::to_string(i) + ": non-finite value; expected finite (pT, eta, phi, m)").c_str(),
+                                         jetml::error);
+                }
+            for (float neg : {-1.0f, -1e-45f}) {  // also the smallest negative (denormal) float
+                jet j = make();
+                j.rows[4 * i] = neg;
+                INFO("m = " << m << ", row " << i);
+                CHECK_THROWS_AS(run(p, j), jetml::error);
+            }
+            // padding (pT = 0 or -0) in row i, or a pT at the cut: the image of the jet without that row
+            for (float pad : {0.0f, -0.0f, 0.5f}) {
+                params pc = p;
+                pc.pt_cut = 0.5;
+                jet j = make(), k;
+                j.rows[4 * i] = pad;
+                for (std::size_t r = 0; r < m; ++r)
+                    if (r != i) k.rows.insert(k.rows.end(), j.rows.begin() + long(4 * r), j.rows.begin() + long(4 * r + 4));
+                INFO("m = " << m << ", padding in row " << i);
+                jet_info a, b;
+                CHECK(run(pc, j, &a) == run(pc, k, &b));
+                CHECK(a.nconst == m - 1);
+                CHECK(b.nconst == m - 1);
+            }
+        }
+    }
+}
+
 TEST_CASE("image: a reused workspace gives the same images as a fresh one") {
     // the pixel accumulator is zeroed only where a jet touched it, so a sequence of jets with
     // different settings (dense pixel rotation, other grid sizes, flips, errors) must leave no trace
