@@ -105,7 +105,9 @@ void col2im_add(const conv_params& p, const float* col, std::size_t s0, std::siz
 }
 
 int threads_for(std::size_t items, double work) {
-    int nth = omp_get_max_threads();
+    // Inside a caller's parallel region (a batch split across threads by the model) every
+    // kernel runs on its calling thread.
+    int nth = omp_in_parallel() ? 1 : omp_get_max_threads();
     // Below ~1M multiply-adds (~20 us on one core) waking the team and splitting a small
     // GEMM costs more than it saves (PyTorch's 4-64-64-64-1 net is faster on 1 thread too).
     if (work < 1048576.0) nth = 1;

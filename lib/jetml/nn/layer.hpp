@@ -54,6 +54,13 @@ public:
                           std::size_t n) = 0;
     /// Seeds the randomness of a training step (dropout): depends on (seed, step) only.
     virtual void set_step(std::uint64_t seed, std::uint64_t step) { (void)seed, (void)step; }
+    /// Index within the batch of the first sample the next forward() gets (0 unless the batch
+    /// is processed in parts): dropout keys its masks by sample, so they do not depend on the
+    /// split.
+    virtual void set_first_sample(std::size_t first) { (void)first; }
+    /// False if a sample's output depends on the other samples of the batch (batch
+    /// normalisation in training): such a model cannot split a batch across threads.
+    virtual bool batch_independent() const { return true; }
     /// Multiply-adds of one sample's forward pass (for GFLOP/s reports).
     virtual double flops() const { return 0.0; }
 

@@ -154,7 +154,7 @@ public:
     void forward(const float* x, float* y, std::size_t n, bool) override {
         const std::size_t C = in_.c, W = in_.w;
         const float inv = 1.0f / float(k_ * k_);
-#pragma omp parallel for schedule(static) if (n * out_.size() * k_ * k_ > par_elems)
+#pragma omp parallel for schedule(static) if (n * out_.size() * k_ * k_ > par_elems && !omp_in_parallel())
         for (std::size_t s = 0; s < n; ++s) {
             const float* xs = x + s * in_.size();
             float* ys = y + s * out_.size();
@@ -184,7 +184,7 @@ public:
         // stored directly instead of zeroed and accumulated; only the pixels no window covers
         // are zeroed. Overlapping windows accumulate into a zeroed dx.
         const bool disjoint = stride_ >= k_;
-#pragma omp parallel for schedule(static) if (n * out_.size() * k_ * k_ > par_elems)
+#pragma omp parallel for schedule(static) if (n * out_.size() * k_ * k_ > par_elems && !omp_in_parallel())
         for (std::size_t s = 0; s < n; ++s) {
             const float* xs = x + s * in_.size();
             float* dxs = dx + s * in_.size();
@@ -278,6 +278,7 @@ public:
     }
     void reserve(std::size_t n) override { mask_.resize(n * in_.size()); }
     void set_step(std::uint64_t seed, std::uint64_t step) override { seed_ = seed, step_ = step; }
+    void set_first_sample(std::size_t first) override { first_ = first; }
     void forward(const float* x, float* y, std::size_t n, bool train) override {
         const std::size_t m = n * in_.size();
         if (!train || p_ <= 0.0) {
@@ -287,10 +288,17 @@ public:
         }
         if (mask_.size() < m) mask_.resize(m);
         const float scale = float(1.0 / (1.0 - p_));
-        rng r(seed_, step_);  // the mask depends on (seed, step) only, not on threads
-        for (std::size_t i = 0; i < m; ++i) {
-            mask_[i] = r.uniform() >= p_ ? scale : 0.0f;
-            y[i] = x[i] * mask_[i];
+        // One stream per (seed, step, sample in the batch): the masks depend on those only, not
+        // on threads or on how the batch is split.
+        std::uint64_t k = seed_ ^ (step_ * 0x9E3779B97F4A7C15ull);
+        const std::uint64_t key = splitmix64(k);
+        const std::size_t d = in_.size();
+        for (std::size_t s = 0; s < n; ++s) {
+            rng r(key, first_ + s);
+            for (std::size_t i = s * d; i < (s + 1) * d; ++i) {
+                mask_[i] = r.uniform() >= p_ ? scale : 0.0f;
+                y[i] = x[i] * mask_[i];
+            }
         }
         trained_ = true;
     }
@@ -308,6 +316,7 @@ private:
     double p_;
     buffer mask_;
     std::uint64_t seed_ = 1, step_ = 0;
+    std::size_t first_ = 0;
     bool trained_ = false;
 };
 
@@ -316,6 +325,7 @@ class batchnorm_layer final : public layer {
 public:
     batchnorm_layer(double momentum, double eps) : momentum_(momentum), eps_(eps) {}
     std::string spec() const override { return "batchnorm(" + fmt(momentum_) + "," + fmt(eps_) + ")"; }
+    bool batch_independent() const override { return false; }
     tshape build(const tshape& in) override {
         in_ = in;
         C_ = in.spatial ? in.c : in.size();
@@ -475,29 +485,29 @@ public:
         const float a = alpha_;
         switch (kind_) {
             case act::relu:
-#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems && !omp_in_parallel())
                 for (std::size_t i = 0; i < m; ++i) {
                     const float v = x[i];
                     y[i] = v > 0.0f ? v : 0.0f;
                 }
                 break;
             case act::leakyrelu:
-#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems && !omp_in_parallel())
                 for (std::size_t i = 0; i < m; ++i) {
                     const float v = x[i];
                     y[i] = v > 0.0f ? v : a * v;
                 }
                 break;
             case act::elu:
-#pragma omp parallel for schedule(static) if (m > par_elems)
+#pragma omp parallel for schedule(static) if (m > par_elems && !omp_in_parallel())
                 for (std::size_t i = 0; i < m; ++i) y[i] = x[i] > 0.0f ? x[i] : a * std::expm1(x[i]);
                 break;
             case act::tanh:
-#pragma omp parallel for schedule(static) if (m > par_elems)
+#pragma omp parallel for schedule(static) if (m > par_elems && !omp_in_parallel())
                 for (std::size_t i = 0; i < m; ++i) y[i] = std::tanh(x[i]);
                 break;
             case act::sigmoid:
-#pragma omp parallel for schedule(static) if (m > par_elems)
+#pragma omp parallel for schedule(static) if (m > par_elems && !omp_in_parallel())
                 for (std::size_t i = 0; i < m; ++i) {
                     // Stable on both sides: never exp of a large positive number.
                     float e = std::exp(-std::fabs(x[i]));
@@ -526,32 +536,32 @@ public:
             // Loads happen unconditionally (locals), so the selects vectorise instead of
             // becoming unpredictable branches.
             case act::relu:
-#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems && !omp_in_parallel())
                 for (std::size_t i = 0; i < m; ++i) {
                     const float g = dy[i];
                     dx[i] = x[i] > 0.0f ? g : 0.0f;
                 }
                 break;
             case act::leakyrelu:
-#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems && !omp_in_parallel())
                 for (std::size_t i = 0; i < m; ++i) {
                     const float g = dy[i];
                     dx[i] = x[i] > 0.0f ? g : a * g;
                 }
                 break;
             case act::elu:  // d/dx a(e^x - 1) = a e^x = y + a
-#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems && !omp_in_parallel())
                 for (std::size_t i = 0; i < m; ++i) {
                     const float g = dy[i], yy = y[i];
                     dx[i] = x[i] > 0.0f ? g : g * (yy + a);
                 }
                 break;
             case act::tanh:
-#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems && !omp_in_parallel())
                 for (std::size_t i = 0; i < m; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
                 break;
             case act::sigmoid:
-#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems)
+#pragma omp parallel for simd schedule(static) if (parallel : m > par_elems && !omp_in_parallel())
                 for (std::size_t i = 0; i < m; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
                 break;
             case act::softmax: {

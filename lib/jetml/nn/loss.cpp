@@ -26,9 +26,10 @@ loss_kind parse_loss(const std::string& s) {
 }
 
 double loss_eval(loss_kind kind, const float* z, const float* y, const float* w, std::size_t n,
-                 std::size_t d, float* grad) {
+                 std::size_t d, float* grad, std::size_t norm) {
     double total = 0;
-    const double inv_n = n ? 1.0 / double(n) : 0.0;
+    if (norm == 0) norm = n;
+    const double inv_n = norm ? 1.0 / double(norm) : 0.0;
     for (std::size_t s = 0; s < n; ++s) {
         const double ws = w ? w[s] : 1.0;
         const float* zs = z + s * d;

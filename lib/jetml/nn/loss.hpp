@@ -23,7 +23,9 @@ loss_kind parse_loss(const std::string& s);
 
 /// Mean weighted loss of a batch; if grad is not null, writes dL/dz (n, d) into it.
 /// w may be null (unit weights). Numerically stable for any finite z.
+/// `norm` (default: n) is the batch size the mean is taken over, for a caller that evaluates
+/// a batch in parts: each part then returns its share of the batch loss and exact gradients.
 double loss_eval(loss_kind kind, const float* z, const float* y, const float* w, std::size_t n,
-                 std::size_t d, float* grad);
+                 std::size_t d, float* grad, std::size_t norm = 0);
 
 }  // namespace jetml::nn

@@ -58,9 +58,16 @@ public:
     void backward(const float* dout, std::size_t n);
     /// One optimisation step: forward (training mode), loss, backward, optimiser update at
     /// learning rate lr. y (n, outputs()), w (n) or null. Returns the batch loss.
+    /// With several threads and enough work per step, the batch is split into one contiguous
+    /// share per thread, each running the whole forward and backward pass on its own copy of
+    /// the layers (one parallel region and three barriers per step instead of one region per
+    /// layer); the parameter gradients are then summed in thread order and the optimiser
+    /// updates every array split across the team. Results are reproducible for a given
+    /// thread count (the float sums depend on the split, the dropout masks do not).
     double train_step(const float* x, const float* y, const float* w, std::size_t n, loss_kind loss,
                       optimizer& opt, double lr);
-    /// Inference outputs (n, outputs()) of n samples, processed in chunks of `batch`.
+    /// Inference outputs (n, outputs()) of n samples, processed in chunks of `batch` (each
+    /// split across threads as in train_step when that pays; the outputs do not depend on it).
     void predict(const float* x, std::size_t n, float* out, std::size_t batch = 256);
 
     /// Training steps taken (seeds the dropout masks); saved with the model.
@@ -68,9 +75,19 @@ public:
     void set_step(std::uint64_t s) { step_ = s; }
 
 private:
+    double train_step_split(const float* x, const float* y, const float* w, std::size_t n,
+                            loss_kind loss, optimizer& opt, double lr, int nth);
+    int split_threads(std::size_t n, double passes) const;
+    void make_replicas(int nth);
+    void forward_part(std::vector<std::unique_ptr<layer>>& ls, const float* x, std::size_t r0,
+                      std::size_t r1, bool train);
+    void backward_part(std::vector<std::unique_ptr<layer>>& ls, float* ga, float* gb,
+                       std::size_t r0, std::size_t r1);
+
     tshape in_;
     std::uint64_t seed_ = 1, step_ = 0;
     std::vector<std::unique_ptr<layer>> layers_;
+    std::vector<std::vector<std::unique_ptr<layer>>> reps_;  // layer copies of threads 1, 2, ...
     std::vector<buffer> act_;  // act_[i] = input of layer i (act_[0] only if transposed)
     buffer ga_, gb_;           // ping-pong gradient buffers
     const float* input_ = nullptr;

@@ -28,7 +28,7 @@ const char* optim_name(optim_kind k) {
     return "?";
 }
 
-void optimizer::step(const std::vector<param*>& ps, double lr) {
+void optimizer::begin_step(const std::vector<param*>& ps) {
     if (m_.size() != ps.size()) {  // first step: allocate state once
         m_.assign(ps.size(), buffer());
         v_.assign(ps.size(), buffer());
@@ -42,24 +42,24 @@ void optimizer::step(const std::vector<param*>& ps, double lr) {
         }
     }
     ++t_;
+}
+
+void optimizer::update(std::size_t i, param& p, double lr, std::size_t j0, std::size_t j1) {
+    if (!p.trainable || j1 <= j0) return;
     const double wd = cfg_.weight_decay;
+    const float d = p.decay ? float(wd) : 0.0f;
     if (cfg_.kind == optim_kind::sgd) {
         const float mom = float(cfg_.momentum);
-        for (std::size_t i = 0; i < ps.size(); ++i) {
-            param& p = *ps[i];
-            if (!p.trainable) continue;
-            const float d = p.decay ? float(wd) : 0.0f;
-            float* v = m_[i].data();
-            float* x = p.value.data();
-            const float* g0 = p.grad.data();
-            for (std::size_t j = 0; j < p.size(); ++j) {
-                float g = g0[j] + d * x[j];
-                if (mom != 0.0f) {
-                    v[j] = t_ == 1 ? g : mom * v[j] + g;
-                    g = cfg_.nesterov ? g + mom * v[j] : v[j];
-                }
-                x[j] -= float(lr) * g;
+        float* v = m_[i].data();
+        float* x = p.value.data();
+        const float* g0 = p.grad.data();
+        for (std::size_t j = j0; j < j1; ++j) {
+            float g = g0[j] + d * x[j];
+            if (mom != 0.0f) {
+                v[j] = t_ == 1 ? g : mom * v[j] + g;
+                g = cfg_.nesterov ? g + mom * v[j] : v[j];
             }
+            x[j] -= float(lr) * g;
         }
         return;
     }
@@ -69,26 +69,26 @@ void optimizer::step(const std::vector<param*>& ps, double lr) {
     a.b1 = float(b1), a.b2 = float(b2);
     a.step = float(lr / c1), a.isc2 = float(1.0 / std::sqrt(c2)), a.eps = float(cfg_.eps);
     a.decoupled = cfg_.kind == optim_kind::adamw;
+    a.l2 = d;
+    a.decay = 1.0f - float(lr) * d;
+    adam_update(a, j1 - j0, p.value.data() + j0, m_[i].data() + j0, v_[i].data() + j0,
+                p.grad.data() + j0);
+}
+
+void optimizer::step(const std::vector<param*>& ps, double lr) {
+    begin_step(ps);
     std::size_t total = 0;
     for (const param* p : ps) total += p->trainable ? p->size() : 0;
     // One parallel region for the whole model, every array split into contiguous per-thread
     // shares: the update is elementwise, so the result does not depend on the split.
-    const int nth = total >= (std::size_t(1) << 15) ? omp_get_max_threads() : 1;
+    const int nth = total >= (std::size_t(1) << 15) && !omp_in_parallel() ? omp_get_max_threads() : 1;
 #pragma omp parallel num_threads(nth)
     {
         const int ith = omp_get_thread_num(), nt = omp_get_num_threads();
         for (std::size_t i = 0; i < ps.size(); ++i) {
-            param& p = *ps[i];
-            if (!p.trainable) continue;
-            adam_params pa = a;
-            const float d = p.decay ? float(wd) : 0.0f;
-            pa.l2 = d;
-            pa.decay = 1.0f - float(lr) * d;
             std::size_t j0, j1;
-            split_range(p.size(), ith, nt, j0, j1);
-            if (j1 > j0)
-                adam_update(pa, j1 - j0, p.value.data() + j0, m_[i].data() + j0, v_[i].data() + j0,
-                            p.grad.data() + j0);
+            split_range(ps[i]->size(), ith, nt, j0, j1);
+            update(i, *ps[i], lr, j0, j1);
         }
     }
 }

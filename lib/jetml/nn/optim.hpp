@@ -39,6 +39,11 @@ public:
     explicit optimizer(const optim_config& c) : cfg_(c) {}
     /// One update of every trainable parameter from its grad, at learning rate `lr`.
     void step(const std::vector<param*>& ps, double lr);
+    /// The same step in two parts, for callers that update inside their own parallel region:
+    /// begin_step once per step (serially; allocates the state on the first step), then
+    /// update elements [j0, j1) of parameter i of that list from any thread (disjoint ranges).
+    void begin_step(const std::vector<param*>& ps);
+    void update(std::size_t i, param& p, double lr, std::size_t j0, std::size_t j1);
     /// Same, at the configured learning rate.
     void step(const std::vector<param*>& ps) { step(ps, cfg_.lr); }
     const optim_config& config() const { return cfg_; }
