@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <type_traits>
 
 #include "jetml/csv.hpp"
@@ -32,6 +33,64 @@ inline std::uint64_t key_of(double s) {
     return (b & sign_bit) ? ~b : (b | sign_bit);
 }
 }  // namespace
+
+// ---------------------------------------------------------------- buffers
+
+namespace detail {
+namespace {
+// Blocks of at least pool_min bytes are kept after use, up to pool_blocks of them and
+// pool_bytes in all; the oldest goes first. A request takes the smallest kept block that
+// holds it and is at most twice its size.
+constexpr std::size_t pool_min = std::size_t(4) << 20, pool_blocks = 8, pool_bytes = std::size_t(1) << 30;
+struct pool_block {
+    void* p;
+    std::size_t bytes;
+};
+// never destroyed: buffers may be freed during static destruction
+std::mutex& pool_mutex = *new std::mutex;
+std::vector<pool_block>& pool = *new std::vector<pool_block>;  // oldest first
+}  // namespace
+
+void* pooled_alloc(std::size_t bytes) {
+    if (bytes >= pool_min) {
+        std::lock_guard<std::mutex> lock(pool_mutex);
+        std::size_t best = pool.size();
+        for (std::size_t i = 0; i < pool.size(); ++i)
+            if (pool[i].bytes >= bytes && pool[i].bytes / 2 <= bytes &&
+                (best == pool.size() || pool[i].bytes < pool[best].bytes))
+                best = i;
+        if (best < pool.size()) {
+            void* p = pool[best].p;
+            pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(best));
+            return p;
+        }
+    }
+    return huge_alloc(bytes);
+}
+
+void pooled_free(void* p, std::size_t bytes) noexcept {
+    if (!p) return;
+    if (bytes < pool_min || bytes > pool_bytes) {
+        huge_free(p);
+        return;
+    }
+    std::lock_guard<std::mutex> lock(pool_mutex);
+    try {
+        pool.reserve(pool_blocks + 1);  // so push_back below cannot throw
+    } catch (...) {
+        huge_free(p);
+        return;
+    }
+    pool.push_back({p, bytes});
+    std::size_t total = 0;
+    for (const auto& b : pool) total += b.bytes;
+    while (pool.size() > pool_blocks || total > pool_bytes) {
+        total -= pool.front().bytes;
+        huge_free(pool.front().p);
+        pool.erase(pool.begin());
+    }
+}
+}  // namespace detail
 
 std::uint64_t score_key(double s) { return key_of(s); }
 

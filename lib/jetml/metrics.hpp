@@ -33,17 +33,34 @@ struct roc_data {
 /// Throws jetml::error ("score at row 17 is nan", "label 2 at row 3 is not 0 or 1").
 void check_roc_data(const roc_data& d);
 
-/// A std::allocator-like allocator on huge pages (jetml/memory) whose resize() leaves new
+namespace detail {
+/// Blocks for metrics' buffers: huge_alloc, except that a few large blocks freed recently are
+/// kept (already paged in) and handed out again for requests of about their size. First touch
+/// of fresh memory costs more than sorting it (STYLE.md); repeated rankings of the same size
+/// (discriminants, ensemble runs, bootstrap, validation every epoch) then skip it.
+void* pooled_alloc(std::size_t bytes);
+void pooled_free(void* p, std::size_t bytes) noexcept;
+}  // namespace detail
+
+/// A std::allocator-like allocator over detail::pooled_alloc whose resize() leaves new
 /// elements uninitialised (default-initialised): the ranking and curve buffers are written
-/// exactly once, so zero-filling them first would be a wasted pass over fresh memory.
-template <class T> struct uninit_huge_allocator : huge_allocator<T> {
+/// exactly once, so zero-filling them first would be a wasted pass over memory.
+template <class T> struct uninit_huge_allocator {
+    using value_type = T;
     template <class U> struct rebind { using other = uninit_huge_allocator<U>; };
     uninit_huge_allocator() = default;
     template <class U> uninit_huge_allocator(const uninit_huge_allocator<U>&) noexcept {}
+    T* allocate(std::size_t n) {
+        if (n > std::size_t(-1) / sizeof(T)) throw std::bad_alloc();
+        return static_cast<T*>(detail::pooled_alloc(n * sizeof(T)));
+    }
+    void deallocate(T* p, std::size_t n) noexcept { detail::pooled_free(p, n * sizeof(T)); }
     template <class U> void construct(U* p) noexcept { ::new (static_cast<void*>(p)) U; }
     template <class U, class... A> void construct(U* p, A&&... a) {
         ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
     }
+    template <class U> bool operator==(const uninit_huge_allocator<U>&) const noexcept { return true; }
+    template <class U> bool operator!=(const uninit_huge_allocator<U>&) const noexcept { return false; }
 };
 /// Vector on huge pages with uninitialised resize (see uninit_huge_allocator).
 template <class T> using huge_vector = std::vector<T, uninit_huge_allocator<T>>;

@@ -155,6 +155,31 @@ def main():
             sc = rng.normal(size=n) + y  # continuous float32 scores
             compare_case(tmp, f"f32_{rep}", y, sc, None, score_dtype=np.float32)
 
+        # --- large inputs: the bucket sort's first split (~n/256 buckets from a sampled score
+        # range), its cache-resident radix levels and recursion; scores mix continuous values,
+        # ties that span many buckets, one huge tie, -0.0 and +0.0, subnormals and outliers
+        # off the sampled positions (they land in the clamped end buckets)
+        n = 200_000
+        y = (rng.random(n) < 0.45).astype(np.int64)
+        kind = rng.integers(0, 6, size=n)
+        s = rng.random(n) + 0.3 * y
+        s = np.where(kind == 1, np.round(s, 3), s)
+        s = np.where(kind == 2, np.where(rng.random(n) < 0.5, -0.0, 0.0), s)
+        s = np.where(kind == 3, 0.5, s)
+        s = np.where(kind == 4, rng.choice([5e-324, -5e-324, 1e-310, -1e-300], size=n), s)
+        odd = rng.choice(np.arange(1, n, 2), size=40, replace=False)
+        s[odd] = rng.choice([1e300, -1e300, 7.5, -3.0], size=40)
+        compare_case(tmp, "big", y, s, None)
+        w = rng.random(n) * 2.0
+        w[rng.random(n) < 0.05] = 0.0
+        compare_case(tmp, "wbig", y, s, w)
+        compare_case(tmp, "negwbig", y, s, rng.normal(1.0, 0.8, size=n))
+        compare_case(tmp, "f32big", y, rng.normal(size=n) + y, None, score_dtype=np.float32)
+        # a range that overflows a double (hi - lo = inf): one bucket, radix levels only
+        s2 = s.copy()
+        s2[0], s2[(n // 1024) * 3] = 1.7e308, -1.7e308  # both on positions the range sample reads
+        compare_case(tmp, "widebig", y, s2, None)
+
         # --- the same numbers from a CSV file and from --signal/--background
         n = 3000
         y = (rng.random(n) < 0.5).astype(np.int64)

@@ -2,12 +2,15 @@
 // Unit tests for jetml/metrics: ROC points, AUC, working-point numbers, worked by hand.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "jetml/error.hpp"
 #include "jetml/metrics.hpp"
 #include "jetml/rng.hpp"
+#include "jetml/threads.hpp"
 
 using namespace jetml;
 
@@ -223,4 +226,141 @@ TEST_CASE("metrics: bootstrap is reproducible and its spread is sensible") {
     CHECK(err[2] > 0.006);
     CHECK(err[2] < 0.009);
     CHECK(std::abs(mean[2] - nominal) < 3 * err[2] / std::sqrt(200.0) + 1e-3);
+}
+
+namespace {
+// scikit-learn's _binary_clf_curve and drop_intermediate, written out literally: a stable
+// ascending argsort reversed, cumulative sums of y*w and (1-y)*w over every event, one point
+// at the end of each run of equal scores; zero weights dropped first.
+roc_curve reference_roc(const roc_data& d, bool drop) {
+    std::vector<std::size_t> idx;
+    for (std::size_t i = 0; i < d.score.size(); ++i)
+        if (d.weight.empty() || d.weight[i] != 0) idx.push_back(i);
+    std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return d.score[a] < d.score[b]; });
+    std::reverse(idx.begin(), idx.end());
+    std::vector<double> thr, tps, fps;
+    double tp = 0, fp = 0;
+    for (std::size_t j = 0; j < idx.size(); ++j) {
+        const std::size_t i = idx[j];
+        const double w = d.weight.empty() ? 1.0 : d.weight[i];
+        if (d.label[i]) tp += w;
+        else fp += w;
+        if (j + 1 == idx.size() || d.score[idx[j + 1]] != d.score[i]) {
+            thr.push_back(d.score[i] + 0.0);
+            tps.push_back(tp);
+            fps.push_back(fp);
+        }
+    }
+    roc_curve c;
+    c.threshold.push_back(inf);
+    c.tps.push_back(0);
+    c.fps.push_back(0);
+    for (std::size_t g = 0; g < thr.size(); ++g) {
+        const bool keep = !drop || g == 0 || g + 1 == thr.size() ||
+                          (fps[g + 1] - fps[g]) - (fps[g] - fps[g - 1]) != 0 ||
+                          (tps[g + 1] - tps[g]) - (tps[g] - tps[g - 1]) != 0;
+        if (keep) {
+            c.threshold.push_back(thr[g]);
+            c.tps.push_back(tps[g]);
+            c.fps.push_back(fps[g]);
+        }
+    }
+    return c;
+}
+
+// Scores that stress the bucket sort: continuous values, ties spanning many buckets, one huge
+// tie, -0.0 and +0.0, subnormals, and outliers at positions the range sample skips.
+roc_data stress_data(std::size_t n, bool weighted, std::uint64_t seed) {
+    rng g(seed);
+    roc_data d;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint8_t y = g.uniform() < 0.45;
+        double s = g.uniform() + 0.3 * y;
+        switch (g.below(6)) {
+            case 1: s = std::round(s * 1000) / 1000; break;
+            case 2: s = g.below(2) ? -0.0 : 0.0; break;
+            case 3: s = 0.5; break;
+            case 4: s = g.below(2) ? 5e-324 : -1e-310; break;
+            default: break;
+        }
+        if (i % 997 == 1) s = g.below(2) ? 1e300 : -1e300;
+        d.score.push_back(s);
+        d.label.push_back(y);
+        if (weighted) d.weight.push_back(g.below(20) == 0 ? 0.0 : g.uniform(-0.5, 2.0));
+    }
+    return d;
+}
+
+bool same_curve(const roc_curve& a, const roc_curve& b) {
+    return a.threshold == b.threshold && a.tps == b.tps && a.fps == b.fps;
+}
+}  // namespace
+
+TEST_CASE("metrics: large inputs (bucket sort path) give scikit-learn's curve bit for bit") {
+    const int threads = max_threads();
+    set_threads(2);  // the buckets of the 300000-event cases are sorted on 2 threads
+    for (const bool weighted : {false, true})
+        for (const std::size_t n : {std::size_t(3000), std::size_t(300000)}) {
+            CAPTURE(weighted);
+            CAPTURE(n);
+            const roc_data d = stress_data(n, weighted, 7 + n);
+            const ranked_events r = rank_events(d);
+            CHECK(std::is_sorted(r.key.begin(), r.key.end()));
+            CHECK(same_curve(compute_roc(r, false), reference_roc(d, false)));
+            CHECK(same_curve(compute_roc(r, true), reference_roc(d, true)));
+            // the trapezoid of the full reference curve, summed in another order
+            const roc_curve ref = reference_roc(d, false);
+            double area = 0;
+            for (std::size_t i = 1; i < ref.size(); ++i)
+                area += (ref.fps[i] - ref.fps[i - 1]) * (ref.tps[i] + ref.tps[i - 1]) / 2;
+            area /= ref.tps.back() * ref.fps.back();
+            // ~1e5 terms of O(1) summed in different orders: rounding ~1e-16 * sqrt(1e5) << 1e-12
+            CHECK(std::abs(auc(r) - area) < 1e-12);
+        }
+    // a score range wider than a double (hi - lo overflows): one bucket, radix levels only
+    roc_data d = stress_data(20000, false, 3);
+    d.score[0] = 1.7e308;
+    d.score[19] = -1.7e308;
+    CHECK(same_curve(compute_roc(d, false), reference_roc(d, false)));
+    // every score equal: one point besides the origin
+    roc_data t = stress_data(5000, true, 5);
+    std::fill(t.score.begin(), t.score.end(), -0.25);
+    CHECK(same_curve(compute_roc(t, false), reference_roc(t, false)));
+    CHECK(compute_roc(t, false).size() == 2);
+    set_threads(threads);
+}
+
+TEST_CASE("metrics: radix sort of many keys with ties, infinities and signed zeros") {
+    rng g(17);
+    std::vector<double> s;
+    for (int i = 0; i < 300000; ++i) {
+        switch (g.below(5)) {
+            case 0: s.push_back(g.below(2) ? -0.0 : 0.0); break;
+            case 1: s.push_back(g.below(2) ? inf : -inf); break;
+            case 2: s.push_back(std::round(g.normal() * 100) / 100); break;
+            default: s.push_back(g.normal() * std::pow(10.0, g.uniform(-300, 300)));
+        }
+    }
+    std::vector<std::uint64_t> key;
+    std::vector<double> pay;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        key.push_back(score_key(s[i]));
+        pay.push_back(static_cast<double>(i));
+    }
+    radix_sort(key, pay);
+    bool sorted = true, stable = true, roundtrip = true;
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        const auto idx = static_cast<std::size_t>(pay[i]);
+        roundtrip &= score_key(s[idx]) == key[i];
+        if (i > 0) {
+            sorted &= key[i - 1] <= key[i] && key_score(key[i - 1]) <= key_score(key[i]);
+            if (key[i - 1] == key[i]) stable &= pay[i - 1] < pay[i];
+        }
+    }
+    CHECK(sorted);
+    CHECK(stable);
+    CHECK(roundtrip);
+    std::vector<double> none;
+    radix_sort(key, none);  // keys only
+    CHECK(std::is_sorted(key.begin(), key.end()));
 }
