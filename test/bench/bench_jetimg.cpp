@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // bench_jetimg - two measurements for jetimg's benchmark (test/bench/run_jetimg.sh):
 //   bench_jetimg IN.npy OUT.npy C H W [BATCH]
-//       the I/O floor: read an NPY (N, M, 4) constituent file in batches and write an NPY
-//       (N, C, H, W) float32 of zeros, with the same jetml readers, writers and batch buffers as
-//       jetimg and no work in between;
+//       the I/O floor: read an NPY (N, M, 4) constituent file in batches (default 256 jets, as
+//       jetimg) and write an NPY (N, C, H, W) float32 of zeros, on one thread, with the same
+//       jetml readers, writers and batch buffers as jetimg and no work in between;
 //   bench_jetimg --compute PRESET IN.npy [REPEATS]
 //       the image work alone: make_image over all jets already in memory (images written into a
 //       1024-jet buffer, as one batch), one thread, best of REPEATS (default 3) passes; prints
@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
         }
         const std::size_t C = std::strtoul(argv[3], nullptr, 10), H = std::strtoul(argv[4], nullptr, 10),
                           W = std::strtoul(argv[5], nullptr, 10);
-        const std::size_t batch = argc > 6 ? std::strtoul(argv[6], nullptr, 10) : 1024;
+        const std::size_t batch = argc > 6 ? std::strtoul(argv[6], nullptr, 10) : 256;  // jetimg's default --batch
         jetml::input in(argv[1]);
         jetml::npy_reader r(in);
         const auto& s = r.header().shape;
