@@ -235,6 +235,7 @@ TEST_CASE("nn layers: maxout takes the maximum piece") {
     auto l = make("maxout(1,2)", tshape::vec(1));
     l->params()[0].value[0] = 1.0f;
     l->params()[0].value[1] = -1.0f;
+    l->params()[1].value.fill(0.0f);  // the initial biases are random (PyTorch's rule)
     std::vector<float> x = {2, -3}, y(2);
     l->forward(x.data(), y.data(), 2, false);
     CHECK(y == std::vector<float>{2, 3});  // |x|

@@ -350,6 +350,48 @@ void conv2d_backward(const conv_params& p, const float* x, const float* w, const
     }
 }
 
+namespace {
+
+// 8 x 8 block transpose in AVX registers: dst (8 rows, ldd) = src (8 rows, lds)^T.
+__attribute__((target("avx2"))) inline void transpose8(const float* src, std::size_t lds, float* dst,
+                                                        std::size_t ldd) {
+    __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + lds), r2 = _mm256_loadu_ps(src + 2 * lds),
+           r3 = _mm256_loadu_ps(src + 3 * lds), r4 = _mm256_loadu_ps(src + 4 * lds),
+           r5 = _mm256_loadu_ps(src + 5 * lds), r6 = _mm256_loadu_ps(src + 6 * lds),
+           r7 = _mm256_loadu_ps(src + 7 * lds);
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
+           t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+           t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
+           u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
+           u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+           u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_storeu_ps(dst, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(dst + ldd, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(dst + 2 * ldd, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(dst + 3 * ldd, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(dst + 4 * ldd, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(dst + 5 * ldd, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(dst + 6 * ldd, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(dst + 7 * ldd, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
+// wt (in x out) rows [i0, i1) = transpose of w (out x in): 8 x 8 register blocks (the AVX-512
+// dense path only runs where AVX2 exists too), plain loops on the edges.
+void transpose(const float* w, std::size_t out, std::size_t in, std::size_t i0, std::size_t i1, float* wt) {
+    const std::size_t o8 = out / 8 * 8;
+    std::size_t i = i0;
+    for (; i + 8 <= i1; i += 8) {
+        for (std::size_t o = 0; o < o8; o += 8) transpose8(w + o * in + i, in, wt + i * out + o, out);
+        for (std::size_t ii = i; ii < i + 8; ++ii)
+            for (std::size_t o = o8; o < out; ++o) wt[ii * out + o] = w[o * in + ii];
+    }
+    for (; i < i1; ++i)
+        for (std::size_t o = 0; o < out; ++o) wt[i * out + o] = w[o * in + i];
+}
+
+}  // namespace
+
 void dense_forward(std::size_t n, std::size_t in, std::size_t out, const float* x, const float* w,
                    const float* b, float* y) {
     const int nth = threads_for(n, double(n) * in * out);
@@ -365,12 +407,8 @@ void dense_forward(std::size_t n, std::size_t in, std::size_t out, const float* 
         const int ith = omp_get_thread_num(), nt = omp_get_num_threads();
         if (own) {
             std::size_t i0, i1;
-            split_range((in + 15) / 16, ith, nt, i0, i1);
-            for (std::size_t ib = i0 * 16; ib < std::min(in, i1 * 16); ib += 16)
-                for (std::size_t ob = 0; ob < out; ob += 16)
-                    for (std::size_t i = ib; i < std::min(in, ib + 16); ++i)
-                        for (std::size_t o = ob; o < std::min(out, ob + 16); ++o)
-                            wt[i * out + o] = w[o * in + i];
+            split_range((in + 7) / 8, ith, nt, i0, i1);
+            transpose(w, out, in, i0 * 8, std::min(in, i1 * 8), wt);
 #pragma omp barrier
         }
         std::size_t r0, r1;

@@ -42,7 +42,8 @@ public:
     virtual std::string spec() const = 0;
     /// Checks the input shape, sizes the parameters (zeroed) and returns the output shape.
     virtual tshape build(const tshape& in) = 0;
-    /// Random initial parameters (He-uniform weights, zero biases); default: nothing to do.
+    /// Random initial parameters (weights and biases uniform in +-1/sqrt(fan_in), PyTorch's
+    /// default); default: nothing to do.
     virtual void init(rng& r) { (void)r; }
     /// Scratch memory for batches of up to n samples; called outside the training loop.
     virtual void reserve(std::size_t n) { (void)n; }

@@ -194,8 +194,10 @@ public:
                 for (std::size_t iy = 0; iy < H; ++iy) {
                     const bool row_covered = iy < oh_ * stride_ && iy % stride_ < k_;
                     for (std::size_t ix = 0; ix < W; ++ix)
-                        if (!row_covered || ix >= ow_ * stride_ || ix % stride_ >= k_)
-                            std::fill(dxs + (iy * W + ix) * C, dxs + (iy * W + ix + 1) * C, 0.0f);
+                        if (!row_covered || ix >= ow_ * stride_ || ix % stride_ >= k_) {
+                            float* z = dxs + (iy * W + ix) * C;  // a plain loop: C is short
+                            for (std::size_t c = 0; c < C; ++c) z[c] = 0.0f;
+                        }
                 }
             }
             for (std::size_t oy = 0; oy < oh_; ++oy)
