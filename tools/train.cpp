@@ -11,9 +11,11 @@
 #include <fstream>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "jetml/cli.hpp"
+#include "jetml/csv.hpp"
 #include "jetml/dataset.hpp"
 #include "jetml/error.hpp"
 #include "jetml/metrics.hpp"
@@ -132,7 +134,8 @@ int main(int argc, char** argv) {
         std::string labels_path, label_col, weights_path, weight_col, features, signal, background, out_path;
         std::string val_path, val_labels, arch = "dnn", optim = "adam", schedule = "constant", standardize = "auto";
         std::string class_weight = "none", checkpoint, loss_name = "bce";
-        double val_split = 0.2, lr = 1e-3, weight_decay = 0, momentum = 0.9, shrinkage = 1e-3;
+        double val_split = 0.2, lr = 1e-3, weight_decay = 0, momentum = 0.9;
+        std::vector<double> shrinkages{1e-3};
         std::size_t epochs = 20, batch = 128, patience = 5;
         bool resume = false;
         t.app.add_option("inputs", inputs, "training samples: NPY or CSV; '-' = stdin");
@@ -148,8 +151,10 @@ int main(int argc, char** argv) {
                          "none, balanced (equal total weight per class) or S:B (multiply signal by S, background by B)")
             ->capture_default_str();
         t.app.add_option("--arch", arch, "architecture: preset name, layer string, @FILE, or fisher")->capture_default_str();
-        t.app.add_option("--shrinkage", shrinkage, "Fisher: covariance shrinkage towards the identity, in [0, 1]")
-            ->capture_default_str();
+        t.app.add_option("--shrinkage", shrinkages,
+                         "Fisher: covariance shrinkage towards the identity, in [0, 1]; a comma list keeps "
+                         "the value with the best validation AUC")
+            ->delimiter(',')->capture_default_str();
         t.app.add_option("--epochs", epochs, "maximum number of epochs")->capture_default_str();
         t.app.add_option("--batch", batch, "mini-batch size")->capture_default_str()->check(CLI::PositiveNumber);
         t.app.add_option("--lr", lr, "learning rate")->capture_default_str();
@@ -182,7 +187,8 @@ int main(int argc, char** argv) {
         if (resume && checkpoint.empty()) throw usage_error("--resume needs --checkpoint FILE");
         if (!(val_split >= 0 && val_split < 1)) throw usage_error("--val-split must be in [0, 1)");
         if (!(lr > 0)) throw usage_error("--lr must be positive");
-        if (!(shrinkage >= 0 && shrinkage <= 1)) throw usage_error("--shrinkage must be in [0, 1]");
+        for (double a : shrinkages)
+            if (!(a >= 0 && a <= 1)) throw usage_error("--shrinkage values must be in [0, 1]");
         if (!val_path.empty() && val_labels.empty()) throw usage_error("--val needs --val-labels");
         if (!arch.empty() && arch[0] == '@') {
             std::ifstream f(arch.substr(1));
@@ -344,13 +350,24 @@ int main(int argc, char** argv) {
 
         //-- Fisher: closed form ------------------------------------------------------------------
         if (fisher) {
-            t.info("model: Fisher linear discriminant, shrinkage %g", shrinkage);
-            auto m = nn::fisher_fit(tr.x.data(), tr.y.data(), tr.w.data(), tr.n, to_tshape(tr.shape), shrinkage, t.seed);
-            double vloss, vauc;
-            validate(m, vloss, vauc);
-            t.note("fisher: validation AUC %.5f", vauc);
+            if (shrinkages.size() > 1 && va.n == 0)
+                throw usage_error("several --shrinkage values are chosen between on a validation set: "
+                                  "give --val or a --val-split above 0");
+            std::optional<nn::sequential> best;
+            double best_auc = -1, best_a = 0;
+            for (double a : shrinkages) {
+                t.info("model: Fisher linear discriminant, shrinkage %g", a);
+                auto m = nn::fisher_fit(tr.x.data(), tr.y.data(), tr.w.data(), tr.n, to_tshape(tr.shape), a, t.seed);
+                double vloss, vauc;
+                validate(m, vloss, vauc);
+                t.note("fisher: shrinkage %g: validation AUC %.5f", a, vauc);
+                // the first of equal AUCs wins; a NaN AUC (one class in validation) keeps the first
+                if (!best || vauc > best_auc) best.emplace(std::move(m)), best_auc = vauc, best_a = a;
+            }
+            if (shrinkages.size() > 1) t.note("fisher: kept shrinkage %g (validation AUC %.5f)", best_a, best_auc);
+            meta.extra.emplace_back("shrinkage", jetml::format_double(best_a));
             meta.epoch = 0;
-            nn::save_model(out_path, m, meta);
+            nn::save_model(out_path, *best, meta);
             return;
         }
 
