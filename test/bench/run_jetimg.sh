@@ -7,7 +7,11 @@
 # compute-bound; no vectorised numpy peer).
 # The machine is shared, so the cases are interleaved: R rounds each run every case once, and
 # each case reports its best (lowest) wall time and its lowest CPU time (user + sys, all threads).
-# Prints: name,n,threads,seconds,rate,unit,ratio_to_peer   and   name_cpu,n,threads,cpu_seconds,,,
+# Prints: name,n,threads,seconds,rate,unit,ratio_to_peer   and   name_cpu,n,threads,cpu_seconds,,,ratio
+# (the CPU-time ratio to numpy's CPU time: jetimg --threads 1 runs on one thread, so both ratios
+# compare one core's work). The thread scaling to /dev/null is printed as is and net of the
+# process start-up (`jetimg --version`: loading the shared libraries, the same for any N), which
+# does not shrink with threads.
 # Environment: N (jets, default 50000), R (rounds, default 7), RNP (rounds including the slow
 # numpy peer, default 2).
 set -eu
@@ -19,14 +23,21 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=${N:-50000} rounds=${R:-7} rounds_np=${RNP:-2}
 mkdir "$tmp/best"
+# one run: wall seconds (around fork/exec/wait) and the child's CPU seconds (user + sys, all
+# threads, from getrusage: microseconds, where time(1) prints 10 ms steps)
+timer='import resource, subprocess, sys, time
+t0 = time.perf_counter()
+r = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=open(sys.argv[1], "w"))
+w = time.perf_counter() - t0
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.6f %.6f" % (w, u.ru_utime + u.ru_stime))
+sys.exit(r.returncode)'
 run() {  # run CASE COMMAND...: keeps the lowest wall and CPU seconds of CASE in $tmp/best/CASE
     c=$1
     shift
-    t0=$(date +%s.%N)  # wall time to the ns (time's %e has 10 ms steps); CPU from time(1)
-    /usr/bin/time -o "$tmp/t" -f "%U %S" "$@" > /dev/null 2> "$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
-    t1=$(date +%s.%N)
-    set -- $(tail -1 "$tmp/t")
-    w=$(echo "$t1 - $t0" | bc -l) cpu=$(echo "$1 + $2" | bc -l)
+    $py -c "$timer" "$tmp/err" "$@" > "$tmp/t" || { cat "$tmp/err" >&2; exit 1; }
+    set -- $(cat "$tmp/t")
+    w=$1 cpu=$2
     if [ -f "$tmp/best/$c" ]; then
         set -- $(cat "$tmp/best/$c")
         [ "$(echo "$w < $1" | bc -l)" = 1 ] || w=$1
@@ -50,25 +61,32 @@ for r in $(seq "$rounds"); do
         done
         [ "$r" -gt "$rounds_np" ] || run "${preset}_numpy" $py "$here/jetimg_numpy.py" $preset "$tmp/jets.npy" "$tmp/np.npy"
     done
+    run startup "$bin/jetimg" --version
     for th in 1 2; do
         run "deoliveira_$th" "$bin/jetimg" -q --threads $th --preset deoliveira "$tmp/jets.npy" -o "$tmp/img.npy"
         run "deoliveira_devnull_$th" "$bin/jetimg" -q --threads $th --preset deoliveira "$tmp/jets.npy" -o /dev/null
     done
 done
-row() {  # row NAME THREADS CASE RATIO
+row() {  # row NAME THREADS CASE RATIO [CPU_RATIO]
     printf '%s,%s,%s,%.3f,%.0f,jets/s,%s\n' "$1" "$n" "$2" "$(wall "$3")" "$(echo "$n / $(wall "$3")" | bc -l)" "$4"
-    printf '%s_cpu,%s,%s,%.3f,,,\n' "$1" "$n" "$2" "$(cpu "$3")"
+    printf '%s_cpu,%s,%s,%.3f,,,%s\n' "$1" "$n" "$2" "$(cpu "$3")" "${5:-}"
 }
+t_start=$(wall startup)
+printf 'jetimg_startup,1,1,%.3f,,s,\n' "$t_start"
 for preset in $presets; do
-    t_np=$(wall "${preset}_numpy") t_io=$(wall "${preset}_iofloor")
-    row "jetimg_${preset}_numpy" 1 "${preset}_numpy" 1
+    t_np=$(wall "${preset}_numpy") t_io=$(wall "${preset}_iofloor") c_np=$(cpu "${preset}_numpy")
+    row "jetimg_${preset}_numpy" 1 "${preset}_numpy" 1 1
     row "jetimg_${preset}_iofloor" 1 "${preset}_iofloor" ""
     for th in 1 2; do
-        t=$(wall "${preset}_$th")
-        row "jetimg_${preset}" $th "${preset}_$th" "$(printf '%.1f' "$(echo "$t_np / $t" | bc -l)")"
+        t=$(wall "${preset}_$th") c=$(cpu "${preset}_$th")
+        row "jetimg_${preset}" $th "${preset}_$th" "$(printf '%.1f' "$(echo "$t_np / $t" | bc -l)")" \
+            "$(printf '%.1f' "$(echo "$c_np / $c" | bc -l)")"
         printf 'jetimg_%s_vs_iofloor,%s,%s,%.3f,%.2f,fraction_of_io_rate,\n' "$preset" "$n" $th "$t" "$(echo "$t_io / $t" | bc -l)"
     done
     for th in 1 2; do row "jetimg_${preset}_devnull" $th "${preset}_devnull_$th" ""; done
+    t1=$(wall "${preset}_devnull_1") t2=$(wall "${preset}_devnull_2")
+    printf 'jetimg_%s_devnull_scaling,%s,2,%.3f,%.2f,speedup_1_to_2_threads,%.2f_net_of_startup\n' "$preset" "$n" "$t2" \
+        "$(echo "$t1 / $t2" | bc -l)" "$(echo "($t1 - $t_start) / ($t2 - $t_start)" | bc -l)"
 done
 for th in 1 2; do row jetimg_deoliveira $th "deoliveira_$th" ""; done
 for th in 1 2; do row jetimg_deoliveira_devnull $th "deoliveira_devnull_$th" ""; done
