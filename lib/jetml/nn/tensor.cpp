@@ -1,33 +1,26 @@
 // SPDX-License-Identifier: MIT
-// jetml/nn/tensor.cpp - aligned, huge-page advised float buffers.
+// jetml/nn/tensor.cpp - float buffers on jetml/memory's huge-page allocation.
 #include "jetml/nn/tensor.hpp"
 
-#include <sys/mman.h>
-
-#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <utility>
+
+#include "jetml/memory.hpp"
 
 namespace jetml::nn {
 
 namespace {
-constexpr std::size_t huge_page = std::size_t(2) << 20;
-
+// jetml/memory's huge_alloc: blocks from 1 MiB on 2 MiB-aligned transparent huge pages, smaller
+// ones from malloc. Zero-filled here, so the first touch happens now, not in a training loop.
 float* allocate(std::size_t n) {
     if (n == 0) return nullptr;
-    std::size_t bytes = n * sizeof(float);
-    std::size_t align = bytes >= huge_page ? huge_page : 64;
-    bytes = (bytes + align - 1) / align * align;
-    void* p = std::aligned_alloc(align, bytes);
-    if (!p) throw std::bad_alloc();
-    if (align == huge_page) madvise(p, bytes, MADV_HUGEPAGE);  // advisory; failure is harmless
-    std::memset(p, 0, bytes);  // first touch now, not inside the training loop
+    void* p = huge_alloc(n * sizeof(float));
+    std::memset(p, 0, n * sizeof(float));
     return static_cast<float*>(p);
 }
 }  // namespace
 
-buffer::~buffer() { std::free(data_); }
+buffer::~buffer() { huge_free(data_); }
 
 buffer::buffer(const buffer& o) {
     resize(o.size_);
@@ -48,7 +41,7 @@ buffer::buffer(buffer&& o) noexcept
 
 buffer& buffer::operator=(buffer&& o) noexcept {
     if (this != &o) {
-        std::free(data_);
+        huge_free(data_);
         data_ = std::exchange(o.data_, nullptr);
         size_ = std::exchange(o.size_, 0);
         capacity_ = std::exchange(o.capacity_, 0);
@@ -63,7 +56,7 @@ void buffer::resize(std::size_t n) {
     }
     float* p = allocate(n);
     if (size_) std::memcpy(p, data_, size_ * sizeof(float));
-    std::free(data_);
+    huge_free(data_);
     data_ = p;
     size_ = capacity_ = n;
 }

@@ -12,8 +12,9 @@
 
 namespace jetml::nn {
 
-/// A 64-byte aligned float32 array that is zero-filled (first-touched) when it is allocated,
-/// never in a training loop; sizes of 2 MiB and more are advised to transparent huge pages.
+/// A float32 array that is zero-filled (first-touched) when it is allocated, never in a
+/// training loop; allocated with jetml::huge_alloc (from 1 MiB on 2 MiB-aligned transparent
+/// huge pages, smaller sizes from malloc: 16-byte aligned, the kernels use unaligned loads).
 /// Growing reallocates; shrinking keeps the memory (an arena per batch size).
 class buffer {
 public:
