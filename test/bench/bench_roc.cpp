@@ -3,7 +3,8 @@
 // Usage: bench_roc [--sizes 1000000,10000000] [--repeats 5] [--threads 1]
 // Data as roc_bench.py: labels ~ Bernoulli(0.5); scores = U(0,1) + 0.5 label (float64);
 // weights ~ U(0,2). Arrays are built before timing; each timed call starts from the raw
-// arrays (ranking included). Prints: call, N, min/median/max wall seconds, median CPU seconds.
+// arrays (ranking included), and the curve calls also produce the fpr and tpr arrays, as
+// scikit-learn's roc_curve does. Prints: call, N, min/median/max wall seconds, median CPU seconds.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -74,6 +75,16 @@ int main(int argc, char** argv) {
         for (auto& w : dw.weight) w = g.uniform() * 2.0;
         double auc = 0;
         std::size_t pts = 0;
+        // roc_curve returns fpr, tpr and thresholds; compute_roc returns the counts, so the
+        // timed call also divides them out into two arrays (the same outputs as the peer's)
+        auto rates = [](const jetml::roc_curve& c) {
+            jetml::huge_vector<double> fpr(c.size()), tpr(c.size());
+            for (std::size_t i = 0; i < c.size(); ++i) {
+                fpr[i] = c.fpr(i);
+                tpr[i] = c.tpr(i);
+            }
+            return fpr.size() + (tpr.back() == 1 ? 0 : 1);
+        };
         struct bench_case {
             const char* label;
             std::function<void()> fn;
@@ -81,9 +92,9 @@ int main(int argc, char** argv) {
         std::vector<bench_case> cases = {
             {"auc(y, s)", [&] { auc = jetml::auc(d); }},
             {"auc(y, s, w)", [&] { auc = jetml::auc(dw); }},
-            {"compute_roc(y, s)", [&] { pts = jetml::compute_roc(d, true).size(); }},
-            {"compute_roc(y, s, w)", [&] { pts = jetml::compute_roc(dw, true).size(); }},
-            {"compute_roc(y, s, drop_intermediate=false)", [&] { pts = jetml::compute_roc(d, false).size(); }},
+            {"compute_roc(y, s)", [&] { pts = rates(jetml::compute_roc(d, true)); }},
+            {"compute_roc(y, s, w)", [&] { pts = rates(jetml::compute_roc(dw, true)); }},
+            {"compute_roc(y, s, drop_intermediate=false)", [&] { pts = rates(jetml::compute_roc(d, false)); }},
             {"std::sort(s) (reference)", [&] {
                  std::vector<double> s = d.score;
                  std::sort(s.begin(), s.end());
