@@ -155,7 +155,7 @@ def main():
             sc = rng.normal(size=n) + y  # continuous float32 scores
             compare_case(tmp, f"f32_{rep}", y, sc, None, score_dtype=np.float32)
 
-        # --- large inputs: the bucket sort's first split (~n/256 buckets from a sampled score
+        # --- large inputs: the bucket sort's first split (~n/4096 buckets from a sampled score
         # range), its cache-resident radix levels and recursion; scores mix continuous values,
         # ties that span many buckets, one huge tie, -0.0 and +0.0, subnormals and outliers
         # off the sampled positions (they land in the clamped end buckets)
