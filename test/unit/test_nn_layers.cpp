@@ -13,6 +13,7 @@
 
 #include "jetml/error.hpp"
 #include "jetml/nn/arch.hpp"
+#include "jetml/nn/gemm.hpp"
 #include "jetml/nn/layer.hpp"
 #include "jetml/nn/loss.hpp"
 #include "jetml/rng.hpp"
@@ -239,6 +240,33 @@ TEST_CASE("nn layers: maxout takes the maximum piece") {
     std::vector<float> x = {2, -3}, y(2);
     l->forward(x.data(), y.data(), 2, false);
     CHECK(y == std::vector<float>{2, 3});  // |x|
+}
+
+TEST_CASE("nn layers: the AVX-512 2x2 max-pool backward equals the general loop bitwise") {
+    // 37 channels: two full 16-lane blocks and a masked tail; ties (repeated values) check
+    // that the gradient goes to the first maximum in both.
+    const tshape in = tshape::image(37, 7, 9);
+    const std::size_t n = 3;
+    auto l = make("maxpool(2)", in);
+    jetml::rng g(31);
+    std::vector<float> x(n * in.size()), dy(n * l->out_shape().size()), y(dy.size());
+    for (auto& v : x) v = float(g.below(4));  // many ties
+    for (auto& v : dy) v = float(g.uniform(-1, 1));
+    l->forward(x.data(), y.data(), n, true);
+    std::vector<std::vector<float>> dx;
+    for (bool avx512 : {true, false}) {
+        const bool saved = gemm_set_avx512(avx512);
+        std::vector<float> d(x.size(), 7.0f);
+        l->backward(x.data(), y.data(), dy.data(), d.data(), n);
+        dx.push_back(d);
+        gemm_set_avx512(saved);
+    }
+    CHECK(dx[0] == dx[1]);
+    double total = 0;
+    for (float v : dx[1]) total += v;
+    double expect = 0;
+    for (float v : dy) expect += v;
+    CHECK(total == doctest::Approx(expect));  // every window passes its gradient exactly once
 }
 
 TEST_CASE("nn layers: finite-difference gradients of every layer") {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // jetml/nn/layers.cpp - the layers: dense, conv2d, max/avg pooling, flatten, dropout, batch
 // normalisation, maxout and the activations, plus the factory that makes them from tokens.
+#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <limits>
 
 #include "jetml/error.hpp"
+#include "jetml/nn/gemm.hpp"
 #include "jetml/nn/kernels.hpp"
 #include "jetml/nn/layer.hpp"
 
@@ -52,6 +54,31 @@ constexpr std::size_t par_elems = 1 << 16;
 void fan_in_uniform(buffer& w, std::size_t fan_in, rng& r) {
     const double bound = 1.0 / std::sqrt(double(std::max<std::size_t>(fan_in, 1)));
     for (auto& v : w) v = float(r.uniform(-bound, bound));
+}
+
+// Max-pool backward of one 2x2 window over C channels (window rows `row` floats apart, x0 at
+// the top left): the general rule of pool_layer::backward (gradient to the first maximum in
+// row-major order, dx = hit * dy) with AVX-512 compare masks, the same float results.
+__attribute__((target("avx512f"))) void maxpool2_backward_avx512(const float* x0, std::size_t row,
+                                                                 std::size_t C, const float* y,
+                                                                 const float* g, float* dx0) {
+    const float *x1 = x0 + C, *x2 = x0 + row, *x3 = x2 + C;
+    float *d1 = dx0 + C, *d2 = dx0 + row, *d3 = d2 + C;
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (std::size_t c = 0; c < C; c += 16) {
+        const __mmask16 m = C - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (C - c)) - 1);
+        const __m512 yv = _mm512_maskz_loadu_ps(m, y + c), gv = _mm512_maskz_loadu_ps(m, g + c);
+        const __mmask16 h0 = _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(m, x0 + c), yv, _CMP_EQ_OQ);
+        const __mmask16 h1 = _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(m, x1 + c), yv, _CMP_EQ_OQ) & ~h0;
+        const __mmask16 h2 =
+            _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(m, x2 + c), yv, _CMP_EQ_OQ) & ~(h0 | h1);
+        const __mmask16 h3 =
+            _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(m, x3 + c), yv, _CMP_EQ_OQ) & ~(h0 | h1 | h2);
+        _mm512_mask_storeu_ps(dx0 + c, m, _mm512_mul_ps(_mm512_maskz_mov_ps(h0, one), gv));
+        _mm512_mask_storeu_ps(d1 + c, m, _mm512_mul_ps(_mm512_maskz_mov_ps(h1, one), gv));
+        _mm512_mask_storeu_ps(d2 + c, m, _mm512_mul_ps(_mm512_maskz_mov_ps(h2, one), gv));
+        _mm512_mask_storeu_ps(d3 + c, m, _mm512_mul_ps(_mm512_maskz_mov_ps(h3, one), gv));
+    }
 }
 
 //---------------------------------------------------------------------------------------- dense
@@ -162,6 +189,13 @@ public:
                 for (std::size_t ox = 0; ox < ow_; ++ox) {
                     float* yo = ys + (oy * ow_ + ox) * C;
                     const float* x0 = xs + (oy * stride_ * W + ox * stride_) * C;
+                    if (max_ && k_ == 2) {  // the common 2x2 window in one pass, same order
+                        const float *x1 = x0 + C, *x2 = x0 + W * C, *x3 = x2 + C;
+#pragma omp simd  // y never overlaps x
+                        for (std::size_t c = 0; c < C; ++c)
+                            yo[c] = std::max(std::max(std::max(x0[c], x1[c]), x2[c]), x3[c]);
+                        continue;
+                    }
                     for (std::size_t c = 0; c < C; ++c) yo[c] = max_ ? x0[c] : 0.0f;
                     for (std::size_t ky = 0; ky < k_; ++ky)
                         for (std::size_t kx = 0; kx < k_; ++kx) {
@@ -184,6 +218,7 @@ public:
         // stored directly instead of zeroed and accumulated; only the pixels no window covers
         // are zeroed. Overlapping windows accumulate into a zeroed dx.
         const bool disjoint = stride_ >= k_;
+        const bool avx512 = gemm_uses_avx512();
 #pragma omp parallel for schedule(static) if (n * out_.size() * k_ * k_ > par_elems && !omp_in_parallel())
         for (std::size_t s = 0; s < n; ++s) {
             const float* xs = x + s * in_.size();
@@ -206,7 +241,9 @@ public:
                     const std::size_t base = (oy * stride_ * W + ox * stride_) * C;
                     const float* yo = y + o;
                     const float* go = dy + o;
-                    if (max_) {
+                    if (max_ && disjoint && k_ == 2 && avx512) {
+                        maxpool2_backward_avx512(xs + base, W * C, C, yo, go, dxs + base);
+                    } else if (max_) {
                         // The gradient goes to the first maximum of each window (row-major), as
                         // a branch-free select across the contiguous channels (in chunks of 64,
                         // so the flags live on the stack: no allocation in the training loop).
