@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// jetml/nn/kernels.cpp - fast dense and conv2d kernels: im2col + GEMM (gemm.hpp: AVX-512
-// kernel, or single-threaded OpenBLAS) into preallocated buffers; one OpenMP region per call,
-// the batch split into contiguous per-thread shares; weight gradients reduced in a fixed
-// thread order so a run is bitwise reproducible for a given thread count.
+// jetml/nn/kernels.cpp - fast dense and conv2d kernels: implicit GEMM (gemm_gather) or
+// im2col + GEMM (gemm.hpp: AVX-512 kernel, or single-threaded OpenBLAS) into preallocated
+// buffers; one OpenMP region per call (none inside a caller's region), the batch split into
+// contiguous per-thread shares; weight gradients reduced in a fixed thread order so a run is
+// bitwise reproducible for a given thread count; the vectorised Adam update.
 #include <cblas.h>
 #include <immintrin.h>
 #include <omp.h>

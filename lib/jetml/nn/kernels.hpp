@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
-// jetml/nn/kernels.hpp - the compute kernels of dense and conv2d layers: a fast path
-// (im2col + GEMM into preallocated buffers, batch split across OpenMP threads; the GEMM is
-// jetml's AVX-512 kernel from gemm.hpp where the CPU has it, else single-threaded OpenBLAS) and a plain reference twin (direct loops, double accumulation)
-// that the unit tests compare it against (test/unit/test_nn_kernels.cpp).
+// jetml/nn/kernels.hpp - the compute kernels of dense and conv2d layers and the Adam update:
+// a fast path (convolutions as implicit GEMMs over a zero-padded copy of the input where the
+// AVX-512 kernel of gemm.hpp serves them, else im2col + GEMM, OpenBLAS single-threaded on CPUs
+// without AVX-512; preallocated buffers; batch split across OpenMP threads unless called
+// inside a parallel region, where they run on the calling thread) and a plain reference twin
+// (direct loops, double accumulation) that the unit tests compare it against
+// (test/unit/test_nn_kernels.cpp).
 //
 // Layouts: activations (N, H, W, C) channels-last; dense weight (out, in); conv weight
 // (cout, kh, kw, cin); a conv weight row is one filter, so W is a (cout x kh*kw*cin) matrix.
