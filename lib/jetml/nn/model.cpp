@@ -321,16 +321,22 @@ void sequential::predict(const float* x, std::size_t n, float* out, std::size_t 
                     ++i;
                 }
         }
-        for (std::size_t s = 0; s < n; s += batch) {
-            const std::size_t m = std::min(batch, n - s);
-            input_ = x + s * isz;
+        // One region for the whole call: in full chunks a thread only ever touches its own
+        // rows of the activation buffers, so they need no barrier; the last, shorter chunk
+        // splits differently and waits for the others first.
 #pragma omp parallel num_threads(nth)
-            {
-                const int t = omp_get_thread_num();
+        {
+            const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+            auto& ls = t == 0 ? layers_ : reps_[std::size_t(t) - 1];
+            for (std::size_t s = 0; s < n; s += batch) {
+                const std::size_t m = std::min(batch, n - s);
+                if (m < batch && s > 0) {
+#pragma omp barrier
+                }
                 std::size_t r0, r1;
-                split_range(m, t, omp_get_num_threads(), r0, r1);
+                split_range(m, t, nt, r0, r1);
                 if (r1 > r0) {
-                    forward_part(t == 0 ? layers_ : reps_[std::size_t(t) - 1], x + s * isz, r0, r1, false);
+                    forward_part(ls, x + s * isz, r0, r1, false);
                     std::memcpy(out + (s + r0) * d, act_.back().data() + r0 * d, (r1 - r0) * d * sizeof(float));
                 }
             }
