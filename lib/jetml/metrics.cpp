@@ -512,7 +512,9 @@ template <bool W, bool Drop> void fill_roc(const ranked_events& r, roc_curve& c)
             if (seen >= 2) {
                 // numpy: np.diff(v, 2) = (v[g+1] - v[g]) - (v[g] - v[g-1]); keep if either is non-zero
                 // (integer counts: exact, so the same test as on their double values)
-                const bool keep = (fp - bfp) - (bfp - afp) != 0 || (tp - btp) - (btp - atp) != 0;
+                // `|`, not `||`: which test decides depends on the class, so a short circuit
+                // would be a mispredicted branch
+                const bool keep = ((fp - bfp) - (bfp - afp) != 0) | ((tp - btp) - (btp - atp) != 0);
                 th[m] = key_score(bk);
                 tps[m] = static_cast<double>(btp);
                 fps[m] = static_cast<double>(bfp);

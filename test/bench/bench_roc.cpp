@@ -78,11 +78,11 @@ int main(int argc, char** argv) {
         // roc_curve returns fpr, tpr and thresholds; compute_roc returns the counts, so the
         // timed call also divides them out into two arrays (the same outputs as the peer's)
         auto rates = [](const jetml::roc_curve& c) {
-            jetml::huge_vector<double> fpr(c.size()), tpr(c.size());
-            for (std::size_t i = 0; i < c.size(); ++i) {
-                fpr[i] = c.fpr(i);
-                tpr[i] = c.tpr(i);
-            }
+            const std::size_t m = c.size();
+            const double fb = c.fps.back(), tb = c.tps.back();
+            jetml::huge_vector<double> fpr(m), tpr(m);
+            for (std::size_t i = 0; i < m; ++i) fpr[i] = c.fps[i] / fb;  // = c.fpr(i), as sklearn's fps / fps[-1]
+            for (std::size_t i = 0; i < m; ++i) tpr[i] = c.tps[i] / tb;
             return fpr.size() + (tpr.back() == 1 ? 0 : 1);
         };
         struct bench_case {
