@@ -106,7 +106,7 @@ TEST_CASE("nn kernels: fast conv2d equals the reference twin") {
 TEST_CASE("nn kernels: fast dense equals the reference twin") {
     struct dims {
         std::size_t n, in, out;
-    } cases[] = {{128, 625, 300}, {128, 300, 1}, {128, 4, 64}, {7, 64, 64}, {3, 5, 17}, {1, 10, 40}, {130, 288, 64}};
+    } cases[] = {{128, 625, 300}, {128, 300, 1}, {128, 4, 64}, {7, 64, 64}, {3, 5, 17}, {1, 10, 40}, {130, 288, 64}, {5, 33, 96}};  // 96: two full 48-column panels
     // both GEMM paths: the AVX-512 kernel (when the CPU has it) and OpenBLAS
     for (bool avx512 : {true, false})
     for (int threads : {1, 2, 3})

@@ -62,12 +62,57 @@ __attribute__((target("avx512f"))) void tile8(std::size_t k, const float* a, std
     }
 }
 
+// One 8 x 48 tile (24 accumulators, three loads of B and eight broadcasts of A per 24 FMAs),
+// for full 48-column panels of wide products (the dense layers); no column masks.
+__attribute__((target("avx512f"))) void tile8x48(std::size_t k, const float* a, std::size_t a_row,
+                                                 std::size_t a_col, std::size_t mr, const float* b,
+                                                 std::size_t ldb, float beta, const float* bias,
+                                                 float* c, std::size_t ldc) {
+    const float* ar[8];
+    for (std::size_t r = 0; r < 8; ++r) ar[r] = a + (r < mr ? r : mr - 1) * a_row;
+    const float *a0 = ar[0], *a1 = ar[1], *a2 = ar[2], *a3 = ar[3], *a4 = ar[4], *a5 = ar[5],
+                *a6 = ar[6], *a7 = ar[7];
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00,
+           c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00,
+           c42 = c00, c50 = c00, c51 = c00, c52 = c00, c60 = c00, c61 = c00, c62 = c00, c70 = c00,
+           c71 = c00, c72 = c00;
+    for (std::size_t kk = 0, off = 0; kk < k; ++kk, off += a_col) {
+        const float* bk = b + kk * ldb;
+        const __m512 b0 = _mm512_loadu_ps(bk), b1 = _mm512_loadu_ps(bk + 16), b2 = _mm512_loadu_ps(bk + 32);
+#define JETML_ROW(R)                                       \
+    {                                                      \
+        const __m512 av = _mm512_set1_ps(a##R[off]);       \
+        c##R##0 = _mm512_fmadd_ps(av, b0, c##R##0);        \
+        c##R##1 = _mm512_fmadd_ps(av, b1, c##R##1);        \
+        c##R##2 = _mm512_fmadd_ps(av, b2, c##R##2);        \
+    }
+        JETML_ROW(0) JETML_ROW(1) JETML_ROW(2) JETML_ROW(3) JETML_ROW(4) JETML_ROW(5) JETML_ROW(6) JETML_ROW(7)
+#undef JETML_ROW
+    }
+    const __m512 acc[24] = {c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32,
+                            c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72};
+    for (std::size_t r = 0; r < mr; ++r) {
+        float* cr = c + r * ldc;
+        for (std::size_t q = 0; q < 3; ++q) {
+            __m512 v = acc[3 * r + q];
+            if (beta != 0.0f) v = _mm512_add_ps(v, _mm512_loadu_ps(cr + 16 * q));
+            if (bias) v = _mm512_add_ps(v, _mm512_loadu_ps(bias + 16 * q));
+            _mm512_storeu_ps(cr + 16 * q, v);
+        }
+    }
+}
+
 __attribute__((target("avx512f"))) void gemm_avx512(std::size_t m, std::size_t n, std::size_t k,
                                                     const float* a, std::size_t a_row, std::size_t a_col,
                                                     const float* b, std::size_t ldb, float beta,
                                                     const float* bias, float* c, std::size_t ldc) {
-    constexpr std::size_t MR = 8, NR = 32;
-    for (std::size_t j0 = 0; j0 < n; j0 += NR) {
+    constexpr std::size_t MR = 8, NR = 32, NW = 48;
+    std::size_t jw = 0;  // full 48-column panels first, then 32-column (masked) tiles
+    for (; n >= 64 && jw + NW <= n; jw += NW)
+        for (std::size_t i0 = 0; i0 < m; i0 += MR)
+            tile8x48(k, a + i0 * a_row, a_row, a_col, m - i0 < MR ? m - i0 : MR, b + jw, ldb, beta,
+                     bias ? bias + jw : nullptr, c + i0 * ldc + jw, ldc);
+    for (std::size_t j0 = jw; j0 < n; j0 += NR) {
         const std::size_t w = n - j0 < NR ? n - j0 : NR;
         const __mmask16 m0 = w >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << w) - 1);
         const __mmask16 m1 = w >= 32 ? __mmask16(0xFFFF) : w > 16 ? __mmask16((1u << (w - 16)) - 1) : __mmask16(0);
