@@ -8,6 +8,7 @@
 //       the image work alone: make_image over all jets already in memory (images written into a
 //       1024-jet buffer, as one batch), one thread, best of REPEATS (default 3) passes; prints
 //       "PRESET,N,seconds,jets/s".
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -61,7 +62,9 @@ int main(int argc, char** argv) {
         jetml::output out(argv[2], true);
         jetml::npy_writer w(out, jetml::dtype::f4, {N, C, H, W});
         // the same huge-page buffers as jetimg's batches, so the floor pays no extra first-touch cost
-        std::vector<float, jetml::huge_allocator<float>> buf(batch * M * 4), img(batch * C * H * W, 0.0f);
+        std::vector<float, jetml::huge_allocator<float>> buf, img(batch * C * H * W, 0.0f);
+        buf.reserve(std::max<std::size_t>(batch * M * 4, (std::size_t(1) << 20) / sizeof(float)));  // huge pages, as jetimg
+        buf.resize(batch * M * 4);
         while (std::size_t got = r.read_rows(buf.data(), batch)) w.write_rows(img.data(), got);
         w.finish();
     } catch (const std::exception& e) {
