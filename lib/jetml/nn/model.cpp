@@ -118,7 +118,10 @@ const float* sequential::forward(const float* x, std::size_t n, bool train) {
     }
     const float* cur = input_;
     for (std::size_t i = 0; i < layers_.size(); ++i) {
-        if (train) layers_[i]->set_step(mix(seed_, 2 + i), step_);
+        if (train) {
+            layers_[i]->set_step(mix(seed_, 2 + i), step_);
+            layers_[i]->set_first_sample(0);
+        }
         layers_[i]->forward(cur, act_[i + 1].data(), n, train);
         cur = act_[i + 1].data();
     }
