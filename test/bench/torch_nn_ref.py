@@ -10,6 +10,8 @@ Trains one of the named architectures on NPY inputs and prints, per epoch, the t
   /usr/bin/python3 torch_ref.py --arch wtag --x images.npy --y labels.npy \
       [--test-x ... --test-y ...] [--epochs 20] [--batch 128] [--threads 2] [--seed 1] [--scores out.npy]
 
+With --val-x/--val-y as well (jetml's addition), the three sets are used exactly as given, so
+that jetml and PyTorch train, stop and test on the same jets.
 Without --test-x, the input is split 60/20/20 (train/val/test) with a fixed permutation from --seed.
 Architectures (the same names as jetml's presets are meant to match):
   wtag     25x25x1: conv32 11x11 same, ReLU, maxpool2; conv32 3x3 same, ReLU, maxpool2; conv32 3x3 same,
@@ -71,6 +73,8 @@ def main():
     ap.add_argument("--y", required=True)
     ap.add_argument("--test-x")
     ap.add_argument("--test-y")
+    ap.add_argument("--val-x")
+    ap.add_argument("--val-y")
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--patience", type=int, default=5)
     ap.add_argument("--batch", type=int, default=128)
@@ -91,8 +95,13 @@ def main():
         xt, yt = np.load(a.test_x).astype(np.float32), np.load(a.test_y).astype(np.float32).reshape(-1)
         if xt.ndim == 3 and a.arch in ("wtag", "deeptop"):
             xt = xt[:, None]
-        p = rng.permutation(len(x)); nv = len(x) // 5
-        xv, yv, x, y = x[p[:nv]], y[p[:nv]], x[p[nv:]], y[p[nv:]]
+        if a.val_x:
+            xv, yv = np.load(a.val_x).astype(np.float32), np.load(a.val_y).astype(np.float32).reshape(-1)
+            if xv.ndim == 3 and a.arch in ("wtag", "deeptop"):
+                xv = xv[:, None]
+        else:
+            p = rng.permutation(len(x)); nv = len(x) // 5
+            xv, yv, x, y = x[p[:nv]], y[p[:nv]], x[p[nv:]], y[p[nv:]]
     else:
         p = rng.permutation(len(x)); n = len(x)
         tr, va, te = p[: int(0.6 * n)], p[int(0.6 * n): int(0.8 * n)], p[int(0.8 * n):]

@@ -58,7 +58,7 @@ for s in $seeds; do
         --epochs 20 --patience 5 --seed "$s" --threads "$threads" -o "jetml-$s.npz" 2> "jetml-$s.log" &&
       "$bin/predict" -q --threads "$threads" -m "jetml-$s.npz" test-x.npy -o "jetml-$s.npy" ) &
     LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp MALLOC_MMAP_MAX_=0 \
-        MALLOC_TRIM_THRESHOLD_=17179869184 $py "$here/torch_ref.py" --arch wtag \
+        MALLOC_TRIM_THRESHOLD_=17179869184 $py "$here/../bench/torch_nn_ref.py" --arch wtag \
         --x train-x.npy --y train-y.npy --val-x val-x.npy --val-y val-y.npy \
         --test-x test-x.npy --test-y test-y.npy --epochs 20 --patience 5 --seed "$s" \
         --threads "$threads" --scores "torch-$s.npy" > "torch-$s.log" 2>&1
