@@ -49,9 +49,8 @@ inline std::uint64_t key_of(double s) {
 namespace detail {
 namespace {
 // Blocks of at least pool_min bytes are kept after use, up to pool_blocks of them (a ranking
-// and two curves of the roc tool are 9 blocks) and
-// pool_bytes in all; the oldest goes first. A request takes the smallest kept block that
-// holds it and is at most twice its size.
+// and the roc tool's two curves are 9 blocks) and pool_bytes in all; the oldest goes first.
+// A request takes the smallest kept block that holds it and is at most twice its size.
 constexpr std::size_t pool_min = std::size_t(4) << 20, pool_blocks = 16, pool_bytes = std::size_t(1) << 30;
 struct pool_block {
     void* p;
