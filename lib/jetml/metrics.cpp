@@ -151,11 +151,6 @@ template <bool Y, bool W> struct cols {
     std::uint8_t* y;
     double* w;
     cols at(std::size_t o) const { return {k + o, Y ? y + o : nullptr, W ? w + o : nullptr}; }
-    void put(std::size_t j, const cols& s, std::size_t i) const {
-        k[j] = s.k[i];
-        if constexpr (Y) y[j] = s.y[i];
-        if constexpr (W) w[j] = s.w[i];
-    }
     void copy_to(const cols& d, std::size_t n) const {
         std::memcpy(d.k, k, n * sizeof *k);
         if constexpr (Y) std::memcpy(d.y, y, n * sizeof *y);
