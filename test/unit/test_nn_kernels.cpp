@@ -103,6 +103,46 @@ TEST_CASE("nn kernels: fast conv2d equals the reference twin") {
     }
 }
 
+TEST_CASE("nn kernels: few-filter direct conv2d forward equals the reference twin") {
+    // The forward of < 16 filters at stride 1 runs the direct kernel (vectors over output
+    // pixels) when the CPU has AVX-512; 16 filters or stride 2 stay on the GEMM paths (the
+    // dispatch boundary). Odd sizes (H, W not multiples of 16; q ranges with partial tiles),
+    // both paddings, even and odd kernels, non-square kernels, 1, 3, 8 input channels.
+    for (bool avx512 : {true, false}) {
+        const bool saved = gemm_set_avx512(avx512);
+        CAPTURE(avx512);
+        for (std::size_t cout = 1; cout <= 16; ++cout) {
+            const int threads = 1 + int(cout % 3);
+            compare_conv(geom(3, 17, 19, 1, 4, cout, 1), true, threads);
+            compare_conv(geom(2, 13, 33, 3, 3, cout, 1), false, threads);
+            compare_conv(geom(2, 7, 5, 8, 5, cout, 1), true, threads);
+            compare_conv(geom(3, 9, 7, 3, 3, cout, 2), true, threads);  // stride 2: GEMM path
+        }
+        compare_conv(geom(3, 40, 40, 1, 4, 8, 1), false, 2);
+        compare_conv(geom(3, 20, 20, 8, 4, 8, 1), true, 2);
+        conv_params p = geom(4, 11, 23, 2, 3, 6, 1);  // non-square kernel 2 x 5
+        p.kh = 2, p.kw = 5;
+        compare_conv(p, true, 2);
+        compare_conv(p, false, 1);
+        // deterministic and independent of the thread count: bitwise equal outputs
+        p = geom(9, 20, 20, 8, 4, 8, 1);
+        conv_geometry(p, true);
+        auto x = randv(p.n * p.in_size(), 1), w = randv(p.cout * p.k(), 2), b = randv(p.cout, 3);
+        std::vector<float> y1(p.n * p.out_size()), y2(y1.size());
+        const int saved_th = omp_get_max_threads();
+        conv_workspace ws1, ws2;
+        omp_set_num_threads(1);
+        conv2d_forward(p, x.data(), w.data(), b.data(), y1.data(), ws1);
+        omp_set_num_threads(2);
+        conv2d_forward(p, x.data(), w.data(), b.data(), y2.data(), ws2);
+        CHECK(y1 == y2);
+        conv2d_forward(p, x.data(), w.data(), b.data(), y2.data(), ws2);
+        CHECK(y1 == y2);
+        omp_set_num_threads(saved_th);
+        gemm_set_avx512(saved);
+    }
+}
+
 TEST_CASE("nn kernels: fast dense equals the reference twin") {
     struct dims {
         std::size_t n, in, out;

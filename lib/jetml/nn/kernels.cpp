@@ -207,13 +207,148 @@ void pad_grad(const conv_params& p, const implicit_geom& g, const float* dy, std
     }
 }
 
+// Direct convolution for few filters (cout < 16, stride 1, AVX-512): the implicit GEMM
+// vectorises over filters and needs >= 16 of them, so here the vector runs over output pixels.
+// Each sample is copied into zero-padded channel planes (cin x Hp x Wp, the geometry of the
+// implicit path but planar); output pixel (oy, ox) sits at q = oy*Wp + ox, and tap (ky, kx) of
+// it reads plane[q + ky*Wp + kx], so 16 consecutive q are one unaligned load per tap, each
+// multiplied by every filter's broadcast weight. The q with ox >= ow (the padding columns) are
+// computed and dropped. Every output is one sum in a fixed tap order: deterministic.
+bool use_few(const conv_params& p) {
+    return gemm_uses_avx512() && p.cout < 16 && p.stride == 1 && !is_pointwise(p);
+}
+
+struct few_geom {
+    std::size_t hp, wp, plane, q;  // padded rows, columns, floats per plane, q range [0, q)
+};
+
+// Floats read past the last plane by the last tile (<= 4 vectors of q beyond the range);
+// they stay zero and only feed dropped lanes.
+constexpr std::size_t few_slack = 64;
+
+few_geom few_setup(const conv_params& p) {
+    few_geom g;
+    g.hp = p.oh - 1 + p.kh;
+    g.wp = p.ow - 1 + p.kw;
+    g.plane = g.hp * g.wp;
+    g.q = (p.oh - 1) * g.wp + p.ow;
+    return g;
+}
+
+// Sample xs (h, w, cin) into the interiors of the planes of xq (borders stay zero).
+void few_pad(const conv_params& p, const few_geom& g, const float* xs, float* xq) {
+    if (p.cin == 1) {
+        for (std::size_t iy = 0; iy < p.h; ++iy)
+            std::memcpy(xq + (iy + p.pad_top) * g.wp + p.pad_left, xs + iy * p.w, p.w * sizeof(float));
+        return;
+    }
+    for (std::size_t iy = 0; iy < p.h; ++iy) {
+        const float* row = xs + iy * p.w * p.cin;
+        float* dst = xq + (iy + p.pad_top) * g.wp + p.pad_left;
+        for (std::size_t ix = 0; ix < p.w; ++ix)
+            for (std::size_t ci = 0; ci < p.cin; ++ci) dst[ci * g.plane + ix] = row[ix * p.cin + ci];
+    }
+}
+
+// One sample: y (oh, ow, C) = conv of the planes xq with wk ((ci, ky, kx), C) plus bias.
+// NV vectors of 16 q per tile; C*NV accumulators + NV loads + 1 broadcast fit in 32 zmm.
+template <int C, int NV>
+__attribute__((target("avx512f"))) void few_sample(const conv_params& p, const few_geom& g,
+                                                   const float* xq, const float* wk, const float* bias,
+                                                   float* y) {
+    constexpr std::size_t T = 16 * NV;
+    alignas(64) float tmp[C][T];
+    for (std::size_t q0 = 0; q0 < g.q; q0 += T) {
+        __m512 acc[C][NV];
+#pragma GCC unroll 16
+        for (int c = 0; c < C; ++c)
+#pragma GCC unroll 4
+            for (int j = 0; j < NV; ++j) acc[c][j] = _mm512_setzero_ps();
+        const float* wt = wk;
+        for (std::size_t ci = 0; ci < p.cin; ++ci)
+            for (std::size_t ky = 0; ky < p.kh; ++ky) {
+                const float* src = xq + ci * g.plane + ky * g.wp + q0;
+                for (std::size_t kx = 0; kx < p.kw; ++kx, wt += C) {
+                    __m512 v[NV];
+#pragma GCC unroll 4
+                    for (int j = 0; j < NV; ++j) v[j] = _mm512_loadu_ps(src + kx + 16 * j);
+#pragma GCC unroll 16
+                    for (int c = 0; c < C; ++c) {
+                        const __m512 wv = _mm512_set1_ps(wt[c]);
+#pragma GCC unroll 4
+                        for (int j = 0; j < NV; ++j) acc[c][j] = _mm512_fmadd_ps(v[j], wv, acc[c][j]);
+                    }
+                }
+            }
+#pragma GCC unroll 16
+        for (int c = 0; c < C; ++c)
+#pragma GCC unroll 4
+            for (int j = 0; j < NV; ++j) _mm512_store_ps(&tmp[c][16 * j], acc[c][j]);
+        std::size_t oy = q0 / g.wp, ox = q0 % g.wp;
+        const std::size_t n = std::min(T, g.q - q0);
+        for (std::size_t t = 0; t < n; ++t) {
+            if (ox < p.ow) {
+                float* yp = y + (oy * p.ow + ox) * C;
+                for (int c = 0; c < C; ++c) yp[c] = tmp[c][t] + (bias ? bias[c] : 0.0f);
+            }
+            if (++ox == g.wp) ox = 0, ++oy;
+        }
+    }
+}
+
+using few_fn = void (*)(const conv_params&, const few_geom&, const float*, const float*, const float*,
+                        float*);
+
+template <int C>
+constexpr few_fn few_pick() {
+    return &few_sample<C, (C <= 4 ? 4 : C <= 14 ? 2 : 1)>;
+}
+
+few_fn few_kernel(std::size_t cout) {
+    static constexpr few_fn table[15] = {few_pick<1>(),  few_pick<2>(),  few_pick<3>(),  few_pick<4>(),
+                                         few_pick<5>(),  few_pick<6>(),  few_pick<7>(),  few_pick<8>(),
+                                         few_pick<9>(),  few_pick<10>(), few_pick<11>(), few_pick<12>(),
+                                         few_pick<13>(), few_pick<14>(), few_pick<15>()};
+    return table[cout - 1];
+}
+
 }  // namespace
 
 void conv2d_forward(const conv_params& p, const float* x, const float* w, const float* b, float* y,
                     conv_workspace& ws) {
     const std::size_t K = p.k(), rps = p.oh * p.ow, nb = block_samples(p);
-    const bool direct = is_pointwise(p), implicit = use_implicit(p);
     const int nth = threads_for(p.n, double(p.n) * rps * K * p.cout);
+    if (use_few(p)) {
+        const few_geom g = few_setup(p);
+        const std::size_t span = p.cin * g.plane + few_slack;
+        if (ws.xq.size() < std::size_t(nth)) ws.xq.resize(nth);
+        for (int t = 0; t < nth; ++t) {
+            ws.xq[t].resize(span);
+            ws.xq[t].fill(0.0f);  // borders and slack; interiors are rewritten per sample
+        }
+        ws.wt.resize(K * p.cout);  // wk[((ci*kh + ky)*kw + kx)*cout + co]
+        for (std::size_t co = 0; co < p.cout; ++co)
+            for (std::size_t ky = 0; ky < p.kh; ++ky)
+                for (std::size_t kx = 0; kx < p.kw; ++kx)
+                    for (std::size_t ci = 0; ci < p.cin; ++ci)
+                        ws.wt[((ci * p.kh + ky) * p.kw + kx) * p.cout + co] =
+                            w[((co * p.kh + ky) * p.kw + kx) * p.cin + ci];
+        const few_fn fn = few_kernel(p.cout);
+        const float* wk = ws.wt.data();
+#pragma omp parallel num_threads(nth)
+        {
+            const int ith = omp_get_thread_num();
+            std::size_t s_begin, s_end;
+            split_range(p.n, ith, omp_get_num_threads(), s_begin, s_end);
+            float* xq = ws.xq[ith].data();
+            for (std::size_t s = s_begin; s < s_end; ++s) {
+                few_pad(p, g, x + s * p.in_size(), xq);
+                fn(p, g, xq, wk, b, y + s * p.out_size());
+            }
+        }
+        return;
+    }
+    const bool direct = is_pointwise(p), implicit = use_implicit(p);
     if (ws.col.size() < std::size_t(nth)) ws.col.resize(nth);
     implicit_geom g{};
     if (implicit) g = implicit_setup(p, ws, nth, false);

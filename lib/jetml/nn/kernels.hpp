@@ -44,6 +44,7 @@ struct conv_workspace {
     buffer wt;  ///< the weights transposed to (k*k*cin, cout) for the forward GEMM
     std::vector<buffer> xp, dyp;  ///< per-thread padded blocks (borders stay zero)
     buffer wf;  ///< the weights flipped to (kh*kw*cout, cin) for the input gradient
+    std::vector<buffer> xq;  ///< per-thread zero-padded channel planes (few-filter forward)
     std::vector<std::int32_t> roff, koff;    ///< output pixel / filter-tap offsets into xp
     std::vector<std::int32_t> droff, dkoff;  ///< input pixel / tap offsets into dyp
     std::vector<std::size_t> key;            ///< geometry the tables and borders belong to
