@@ -207,6 +207,30 @@ void pad_grad(const conv_params& p, const implicit_geom& g, const float* dy, std
     }
 }
 
+// 8 x 8 block transpose in AVX registers: dst (8 rows, ldd) = src (8 rows, lds)^T.
+__attribute__((target("avx2"))) inline void transpose8(const float* src, std::size_t lds, float* dst,
+                                                        std::size_t ldd) {
+    __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + lds), r2 = _mm256_loadu_ps(src + 2 * lds),
+           r3 = _mm256_loadu_ps(src + 3 * lds), r4 = _mm256_loadu_ps(src + 4 * lds),
+           r5 = _mm256_loadu_ps(src + 5 * lds), r6 = _mm256_loadu_ps(src + 6 * lds),
+           r7 = _mm256_loadu_ps(src + 7 * lds);
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
+           t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+           t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
+           u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
+           u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+           u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_storeu_ps(dst, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(dst + ldd, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(dst + 2 * ldd, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(dst + 3 * ldd, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(dst + 4 * ldd, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(dst + 5 * ldd, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(dst + 6 * ldd, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(dst + 7 * ldd, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
 // Direct convolution for few filters (cout < 16, stride 1, AVX-512): the implicit GEMM
 // vectorises over filters and needs >= 16 of them, so here the vector runs over output pixels.
 // Each sample is copied into zero-padded channel planes (cin x Hp x Wp, the geometry of the
@@ -261,9 +285,11 @@ __attribute__((target("avx512f"))) void few_sample(const conv_params& p, const f
     for (std::size_t q0 = 0; q0 < g.q; q0 += T) {
         __m512 acc[C][NV];
 #pragma GCC unroll 16
-        for (int c = 0; c < C; ++c)
+        for (int c = 0; c < C; ++c) {
+            const __m512 b0 = _mm512_set1_ps(bias ? bias[c] : 0.0f);
 #pragma GCC unroll 4
-            for (int j = 0; j < NV; ++j) acc[c][j] = _mm512_setzero_ps();
+            for (int j = 0; j < NV; ++j) acc[c][j] = b0;
+        }
         const float* wt = wk;
         for (std::size_t ci = 0; ci < p.cin; ++ci)
             for (std::size_t ky = 0; ky < p.kh; ++ky) {
@@ -286,12 +312,23 @@ __attribute__((target("avx512f"))) void few_sample(const conv_params& p, const f
             for (int j = 0; j < NV; ++j) _mm512_store_ps(&tmp[c][16 * j], acc[c][j]);
         std::size_t oy = q0 / g.wp, ox = q0 % g.wp;
         const std::size_t n = std::min(T, g.q - q0);
-        for (std::size_t t = 0; t < n; ++t) {
-            if (ox < p.ow) {
-                float* yp = y + (oy * p.ow + ox) * C;
-                for (int c = 0; c < C; ++c) yp[c] = tmp[c][t] + (bias ? bias[c] : 0.0f);
+        if constexpr (C == 8) {  // 8 x 8 transposes: one 8-float store per output pixel
+            for (std::size_t t0 = 0; t0 < n; t0 += 8) {
+                alignas(32) float blk[8][8];
+                transpose8(&tmp[0][t0], T, &blk[0][0], 8);
+                for (std::size_t t = t0; t < std::min(n, t0 + 8); ++t) {
+                    if (ox < p.ow) _mm256_storeu_ps(y + (oy * p.ow + ox) * C, _mm256_load_ps(blk[t - t0]));
+                    if (++ox == g.wp) ox = 0, ++oy;
+                }
             }
-            if (++ox == g.wp) ox = 0, ++oy;
+        } else {
+            for (std::size_t t = 0; t < n; ++t) {
+                if (ox < p.ow) {
+                    float* yp = y + (oy * p.ow + ox) * C;
+                    for (int c = 0; c < C; ++c) yp[c] = tmp[c][t];
+                }
+                if (++ox == g.wp) ox = 0, ++oy;
+            }
         }
     }
 }
@@ -487,30 +524,6 @@ void conv2d_backward(const conv_params& p, const float* x, const float* w, const
 }
 
 namespace {
-
-// 8 x 8 block transpose in AVX registers: dst (8 rows, ldd) = src (8 rows, lds)^T.
-__attribute__((target("avx2"))) inline void transpose8(const float* src, std::size_t lds, float* dst,
-                                                        std::size_t ldd) {
-    __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + lds), r2 = _mm256_loadu_ps(src + 2 * lds),
-           r3 = _mm256_loadu_ps(src + 3 * lds), r4 = _mm256_loadu_ps(src + 4 * lds),
-           r5 = _mm256_loadu_ps(src + 5 * lds), r6 = _mm256_loadu_ps(src + 6 * lds),
-           r7 = _mm256_loadu_ps(src + 7 * lds);
-    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
-           t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
-           t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
-    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
-           u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
-           u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
-           u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-    _mm256_storeu_ps(dst, _mm256_permute2f128_ps(u0, u4, 0x20));
-    _mm256_storeu_ps(dst + ldd, _mm256_permute2f128_ps(u1, u5, 0x20));
-    _mm256_storeu_ps(dst + 2 * ldd, _mm256_permute2f128_ps(u2, u6, 0x20));
-    _mm256_storeu_ps(dst + 3 * ldd, _mm256_permute2f128_ps(u3, u7, 0x20));
-    _mm256_storeu_ps(dst + 4 * ldd, _mm256_permute2f128_ps(u0, u4, 0x31));
-    _mm256_storeu_ps(dst + 5 * ldd, _mm256_permute2f128_ps(u1, u5, 0x31));
-    _mm256_storeu_ps(dst + 6 * ldd, _mm256_permute2f128_ps(u2, u6, 0x31));
-    _mm256_storeu_ps(dst + 7 * ldd, _mm256_permute2f128_ps(u3, u7, 0x31));
-}
 
 // wt (in x out) rows [i0, i1) = transpose of w (out x in): 8 x 8 register blocks (the AVX-512
 // dense path only runs where AVX2 exists too), plain loops on the edges.

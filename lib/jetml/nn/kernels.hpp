@@ -2,8 +2,9 @@
 // jetml/nn/kernels.hpp - the compute kernels of dense and conv2d layers and the Adam update:
 // a fast path (convolutions as implicit GEMMs over a zero-padded copy of the input where the
 // AVX-512 kernel of gemm.hpp serves them, else im2col + GEMM, OpenBLAS single-threaded on CPUs
-// without AVX-512; preallocated buffers; batch split across OpenMP threads unless called
-// inside a parallel region, where they run on the calling thread) and a plain reference twin
+// without AVX-512; with AVX-512 the forward of < 16 filters at stride 1 is a direct kernel
+// vectorised over output pixels; preallocated buffers; batch split across OpenMP threads
+// unless called inside a parallel region, where they run on the calling thread) and a plain reference twin
 // (direct loops, double accumulation) that the unit tests compare it against
 // (test/unit/test_nn_kernels.cpp).
 //
