@@ -16,21 +16,22 @@ namespace {
 
 std::atomic<bool> use_avx512{__builtin_cpu_supports("avx512f") != 0};
 
-// One 8 x 32 tile of C. Rows r >= mr (the tail) repeat the last valid row of A and are not
+// One 8 x 32 tile of C from the row pointers ar[0..7] of A; column kk of A lies koff(kk) floats
+// after each row pointer. Rows r >= mr (the tail) repeat the last valid row of A and are not
 // stored. The 16 accumulators are named variables: GCC keeps those in registers, while an
 // array of __m512 would be spilled to the stack on every k step.
-__attribute__((target("avx512f"))) void tile8(std::size_t k, const float* a, std::size_t a_row,
-                                              std::size_t a_col, std::size_t mr, const float* b,
-                                              std::size_t ldb, float beta, const float* bias, float* c,
-                                              std::size_t ldc, __mmask16 m0, __mmask16 m1) {
-    const float* ar[8];
-    for (std::size_t r = 0; r < 8; ++r) ar[r] = a + (r < mr ? r : mr - 1) * a_row;
+template <class KOff>
+__attribute__((target("avx512f"))) void tile8(std::size_t k, const float* const* ar, KOff koff,
+                                              std::size_t mr, const float* b, std::size_t ldb, float beta,
+                                              const float* bias, float* c, std::size_t ldc, __mmask16 m0,
+                                              __mmask16 m1) {
     const float *a0 = ar[0], *a1 = ar[1], *a2 = ar[2], *a3 = ar[3], *a4 = ar[4], *a5 = ar[5],
                 *a6 = ar[6], *a7 = ar[7];
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
            c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
            c70 = c00, c71 = c00;
-    for (std::size_t kk = 0, off = 0; kk < k; ++kk, off += a_col) {
+    for (std::size_t kk = 0; kk < k; ++kk) {
+        const std::ptrdiff_t off = koff(kk);
         const float* bk = b + kk * ldb;
         const __m512 b0 = _mm512_maskz_loadu_ps(m0, bk);
         const __m512 b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
@@ -116,57 +117,13 @@ __attribute__((target("avx512f"))) void gemm_avx512(std::size_t m, std::size_t n
         const std::size_t w = n - j0 < NR ? n - j0 : NR;
         const __mmask16 m0 = w >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << w) - 1);
         const __mmask16 m1 = w >= 32 ? __mmask16(0xFFFF) : w > 16 ? __mmask16((1u << (w - 16)) - 1) : __mmask16(0);
-        for (std::size_t i0 = 0; i0 < m; i0 += MR)
-            tile8(k, a + i0 * a_row, a_row, a_col, m - i0 < MR ? m - i0 : MR, b + j0, ldb, beta,
-                  bias ? bias + j0 : nullptr, c + i0 * ldc + j0, ldc, m0, m1);
-    }
-}
-
-// One 8 x 32 tile of the gather product (gemm_gather): row r of A is a + ro[r], column kk
-// adds koff[kk]. Rows r >= mr repeat the last valid row and are not stored. Optional bias.
-__attribute__((target("avx512f"))) void tile8_gather(std::size_t k, const float* a,
-                                                     const std::int32_t* ro, std::size_t mr,
-                                                     const std::int32_t* koff, const float* b,
-                                                     std::size_t ldb, float beta, const float* bias,
-                                                     float* c, std::size_t ldc, __mmask16 m0,
-                                                     __mmask16 m1) {
-    const float* ar[8];
-    for (std::size_t r = 0; r < 8; ++r) ar[r] = a + ro[r < mr ? r : mr - 1];
-    const float *a0 = ar[0], *a1 = ar[1], *a2 = ar[2], *a3 = ar[3], *a4 = ar[4], *a5 = ar[5],
-                *a6 = ar[6], *a7 = ar[7];
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-           c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
-           c70 = c00, c71 = c00;
-    for (std::size_t kk = 0; kk < k; ++kk) {
-        const std::ptrdiff_t off = koff[kk];
-        const float* bk = b + kk * ldb;
-        const __m512 b0 = _mm512_maskz_loadu_ps(m0, bk);
-        const __m512 b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
-#define JETML_ROW(R)                                       \
-    {                                                      \
-        const __m512 av = _mm512_set1_ps(a##R[off]);       \
-        c##R##0 = _mm512_fmadd_ps(av, b0, c##R##0);        \
-        c##R##1 = _mm512_fmadd_ps(av, b1, c##R##1);        \
-    }
-        JETML_ROW(0) JETML_ROW(1) JETML_ROW(2) JETML_ROW(3) JETML_ROW(4) JETML_ROW(5) JETML_ROW(6) JETML_ROW(7)
-#undef JETML_ROW
-    }
-    const __m512 acc[16] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71};
-    const __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
-    const __m512 bias1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
-    for (std::size_t r = 0; r < mr; ++r) {
-        float* cr = c + r * ldc;
-        __m512 v0 = acc[2 * r], v1 = acc[2 * r + 1];
-        if (beta != 0.0f) {
-            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, cr));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, cr + 16));
+        for (std::size_t i0 = 0; i0 < m; i0 += MR) {
+            const std::size_t mr = m - i0 < MR ? m - i0 : MR;
+            const float* ar[MR];
+            for (std::size_t r = 0; r < MR; ++r) ar[r] = a + (i0 + (r < mr ? r : mr - 1)) * a_row;
+            tile8(k, ar, [a_col](std::size_t kk) { return std::ptrdiff_t(kk * a_col); }, mr, b + j0, ldb,
+                  beta, bias ? bias + j0 : nullptr, c + i0 * ldc + j0, ldc, m0, m1);
         }
-        if (bias) {
-            v0 = _mm512_add_ps(v0, bias0);
-            v1 = _mm512_add_ps(v1, bias1);
-        }
-        _mm512_mask_storeu_ps(cr, m0, v0);
-        _mm512_mask_storeu_ps(cr + 16, m1, v1);
     }
 }
 
@@ -180,9 +137,14 @@ __attribute__((target("avx512f"))) void gather_avx512(std::size_t m, std::size_t
         const std::size_t w = n - j0 < NR ? n - j0 : NR;
         const __mmask16 m0 = w >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << w) - 1);
         const __mmask16 m1 = w >= 32 ? __mmask16(0xFFFF) : w > 16 ? __mmask16((1u << (w - 16)) - 1) : __mmask16(0);
-        for (std::size_t i0 = 0; i0 < m; i0 += MR)
-            tile8_gather(k, a, roff + i0, m - i0 < MR ? m - i0 : MR, koff, b + j0, ldb, beta,
-                         bias ? bias + j0 : nullptr, c + i0 * ldc + j0, ldc, m0, m1);
+        for (std::size_t i0 = 0; i0 < m; i0 += MR) {
+            // row r of A is a + roff[r], column kk adds koff[kk]
+            const std::size_t mr = m - i0 < MR ? m - i0 : MR;
+            const float* ar[MR];
+            for (std::size_t r = 0; r < MR; ++r) ar[r] = a + roff[i0 + (r < mr ? r : mr - 1)];
+            tile8(k, ar, [koff](std::size_t kk) { return std::ptrdiff_t(koff[kk]); }, mr, b + j0, ldb, beta,
+                  bias ? bias + j0 : nullptr, c + i0 * ldc + j0, ldc, m0, m1);
+        }
     }
 }
 
