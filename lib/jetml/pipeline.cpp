@@ -14,6 +14,22 @@
 
 namespace jetml {
 
+namespace {
+
+// Reads batch slot s; an exception from read is kept in failed[s] (and counts as no batch).
+bool read_batch(const std::function<bool(std::size_t)>& read, std::size_t s,
+                std::vector<std::exception_ptr>& failed) {
+    failed[s] = nullptr;
+    try {
+        return read(s);
+    } catch (...) {
+        failed[s] = std::current_exception();
+        return false;
+    }
+}
+
+}  // namespace
+
 void run_ordered(std::size_t workers, std::size_t slots, const std::function<bool(std::size_t)>& read,
                  const std::function<void(std::size_t, std::size_t)>& work, const std::function<void(std::size_t)>& write) {
     if (workers < 1 || slots < workers + 2) throw std::invalid_argument("run_ordered: needs workers >= 1 and slots >= workers + 2");
@@ -48,13 +64,7 @@ void run_ordered(std::size_t workers, std::size_t slots, const std::function<boo
                     s = free_q.front();
                     free_q.pop_front();
                 }
-                bool got = false;
-                failed[s] = nullptr;
-                try {
-                    got = read(s);
-                } catch (...) {
-                    failed[s] = std::current_exception();
-                }
+                const bool got = read_batch(read, s, failed);
                 const bool last = !got || failed[s];
                 {
                     std::lock_guard<std::mutex> g(mu);
@@ -178,13 +188,7 @@ void run_ordered_inline(std::size_t workers, std::size_t slots, const std::funct
                 const std::size_t s = free_q.front();
                 free_q.pop_front();
                 g.unlock();
-                bool got = false;
-                failed[s] = nullptr;
-                try {
-                    got = read(s);
-                } catch (...) {
-                    failed[s] = std::current_exception();
-                }
+                const bool got = read_batch(read, s, failed);
                 g.lock();
                 reading = false;
                 if (!got && !failed[s]) {  // end of input
