@@ -5,19 +5,13 @@ convention and class priors, so predict --logit must equal sklearn's decision_fu
 Also checks per-event weights against sklearn on replicated rows (integer weights)."""
 import os, subprocess, sys, tempfile
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks
+from checks import check
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 
 BIN = os.environ["JETML_BIN"]
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def run(args):
@@ -69,5 +63,4 @@ with tempfile.TemporaryDirectory() as t:
     err = np.abs(ours - ref).max() / np.abs(ref).max()
     check("weights == replicated events (sklearn)", err < 1e-4, err)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish()

@@ -3,18 +3,13 @@
 NPY from a pipe equals NPY from a file; jetgen's CSV and NPY outputs agree."""
 import os, subprocess, sys, tempfile
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks
+from checks import check
 import pandas as pd
 
 BIN = os.environ["JETML_BIN"]
-passed = failed = 0
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 def run(args, **kw):
     return subprocess.run([os.path.join(BIN, args[0])] + args[1:], check=True, capture_output=True, **kw)
@@ -55,5 +50,4 @@ with tempfile.TemporaryDirectory() as d:
                        capture_output=True)
     check("threads-independent", t.stdout == raw)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish()

@@ -5,12 +5,11 @@ is lower for W jets than for QCD jets, as for real jets."""
 import os, subprocess, sys, tempfile
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks
+from checks import check
+
 BIN = os.environ["JETML_BIN"]
-passed = failed = 0
-def check(name, cond, detail=""):
-    global passed, failed
-    passed, failed = (passed + 1, failed) if cond else (passed, failed + 1)
-    if not cond: print(f"FAIL {name} {detail}")
 
 def tau(pt, y, phi, axes):
     d = np.min(np.hypot(y[:, None] - axes[None, :, 0], phi[:, None] - axes[None, :, 1]), axis=1)
@@ -62,5 +61,4 @@ with tempfile.TemporaryDirectory() as d:
     s, b = t21[lab == 1], t21[lab == 0]
     auc = np.mean(s[:, None] < b[None, :])
     check("tau21 AUC > 0.7", auc > 0.7, auc)
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish()

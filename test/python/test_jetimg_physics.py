@@ -9,15 +9,13 @@ import csv, os, subprocess, sys, tempfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks
+from checks import check
+checks.verbose = True
 from jetimg_ref import deoliveira, deoliveira_coords
 
 BIN = os.environ["JETML_BIN"]
 DATA = os.path.join(os.environ.get("JETML_TEST_DIR", os.path.join(os.path.dirname(__file__), "..")), "python", "data")
-passed = failed = 0
-def check(name, cond, detail=""):
-    global passed, failed
-    passed, failed = (passed + 1, failed) if cond else (passed, failed + 1)
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else f"  {detail}"))
 
 def auc(s_sig, s_bkg):
     """P(score_sig > score_bkg) + 0.5 P(tie), from ranks."""
@@ -109,5 +107,4 @@ with tempfile.TemporaryDirectory() as d:
     a, af = separation(img[lab == 1], img[lab == 0], "wtag slice W vs QCD (400 jets)")
     check("wtag slice: mean-difference projection better than chance", a > 0.6, a)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish()

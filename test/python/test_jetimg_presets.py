@@ -7,13 +7,11 @@ import os, subprocess, sys, tempfile
 import numpy as np
 
 BIN = os.environ["JETML_BIN"]
-passed = failed = 0
-def check(name, cond, detail=""):
-    global passed, failed
-    passed, failed = (passed + 1, failed) if cond else (passed, failed + 1)
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else f"  {detail}"))
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks
+from checks import check
+checks.verbose = True
 from jetimg_ref import *
 
 def compare(name, mine, ref, rtol=1e-5, atol=1e-6):
@@ -89,5 +87,4 @@ with tempfile.TemporaryDirectory() as d:
     check("count channel counts the in-window constituents", np.all(a[:, 1].sum((1, 2)) <= nconst) and
           np.any(a[:, 1].sum((1, 2)) == nconst))
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish()

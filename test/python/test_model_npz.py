@@ -9,18 +9,12 @@ interoperability check", enabled by JETML_NN_FIXTURE_DIR)."""
 import json, os, subprocess, sys, tempfile, zipfile
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks
+from checks import check
+
 BIN = os.environ["JETML_BIN"]
 UNIT = os.path.join(BIN, "..", "test", "jetml_unit")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def conv_same_or_valid(x, w, b, stride, same):
@@ -103,5 +97,4 @@ with tempfile.TemporaryDirectory() as d:
     check("numpy forward == jetml predict", np.allclose(out, zj, rtol=1e-4, atol=1e-5),
           np.abs(out - zj).max())
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish()

@@ -17,23 +17,20 @@ import sys
 import tempfile
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks
 import sklearn
 from sklearn.metrics import accuracy_score, roc_auc_score, roc_curve
 
 BIN = os.environ.get("JETML_BIN", os.path.join(os.path.dirname(__file__), "../../build/bin"))
 ROC = os.path.join(BIN, "roc")
 TOL = 1e-12
-passed = failed = 0
 SKLEARN_INF_THRESHOLD = tuple(int(x) for x in sklearn.__version__.split(".")[:2]) >= (1, 3)
 
 
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
+def check(cond, what):  # this file's argument order
+    checks.check(what, cond)
 
 
 def run(args, code=0):
@@ -227,8 +224,7 @@ def main():
         p = run(["-l", lp, sp], code=1)
         check("only one class present" in p.stderr and p.stdout == "", "one class: " + p.stderr.strip())
 
-    print(f"sklearn {sklearn.__version__}: {passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return checks.summary(f"sklearn {sklearn.__version__}: ")
 
 
 if __name__ == "__main__":
