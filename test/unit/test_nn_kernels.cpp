@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "jetml/nn/gemm.hpp"
@@ -198,6 +199,61 @@ TEST_CASE("nn kernels: gemm with general strides and tails equals plain loops") 
                         }
         gemm_set_avx512(saved);
     }
+}
+
+TEST_CASE("nn kernels: the bias and ReLU in the GEMM store equal a separate pass bitwise") {
+    // the fused ReLU of inference must give exactly what the ReLU layer gives, v > 0 ? v : 0
+    // (a NaN becomes 0); tile widths 16, 32 and 48 and their masked tails
+    for (bool avx512 : {true, false}) {
+        const bool saved = gemm_set_avx512(avx512);
+        CAPTURE(avx512);
+        for (std::size_t m : {1, 9})
+            for (std::size_t n : {16, 20, 33, 64, 100}) {
+                CAPTURE(m); CAPTURE(n);
+                const std::size_t k = 11;
+                auto a = randv(m * k, 1), b = randv(k * n, 2), bias = randv(n, 3);
+                bias[0] = std::nanf("");  // a NaN output
+                std::vector<float> c(m * n), ref(m * n);
+                gemm(m, n, k, a.data(), k, 1, b.data(), n, 0.0f, ref.data(), n);
+                for (std::size_t i = 0; i < m; ++i)
+                    for (std::size_t j = 0; j < n; ++j) {
+                        const float v = ref[i * n + j] + bias[j];
+                        ref[i * n + j] = v > 0.0f ? v : 0.0f;
+                    }
+                gemm_bias(m, n, k, a.data(), k, 1, b.data(), n, 0.0f, bias.data(), c.data(), n, true);
+                CHECK(std::memcmp(c.data(), ref.data(), c.size() * sizeof(float)) == 0);
+                CHECK(c[0] == 0.0f);  // the NaN column
+                std::size_t neg = 0, pos = 0;  // the ReLU had work on both sides
+                for (float v : c) (v > 0.0f ? pos : neg) += 1;
+                CHECK(neg > m);
+                CHECK(pos > m);
+            }
+        gemm_set_avx512(saved);
+    }
+}
+
+TEST_CASE("nn kernels: dense forward with prepared weights and a fused ReLU") {
+    struct dims {
+        std::size_t n, in, out;
+    } cases[] = {{37, 625, 300}, {5, 33, 96}, {8, 10, 1}, {9, 20, 15}, {4, 7, 16}};
+    for (bool avx512 : {true, false})
+        for (auto c : cases) {
+            const bool saved = gemm_set_avx512(avx512);
+            CAPTURE(avx512); CAPTURE(c.n); CAPTURE(c.in); CAPTURE(c.out);
+            auto x = randv(c.n * c.in, 1), w = randv(c.out * c.in, 2), b = randv(c.out, 3);
+            std::vector<float> y(c.n * c.out), yr(y.size()), yp(y.size(), 7.0f);
+            dense_forward(c.n, c.in, c.out, x.data(), w.data(), b.data(), y.data());
+            dense_forward_ref(c.n, c.in, c.out, x.data(), w.data(), b.data(), yr.data());
+            CHECK(nmse(y, yr) < tol);
+            for (auto& v : y) v = v > 0.0f ? v : 0.0f;
+            buffer wt;
+            dense_prepare(c.in, c.out, w.data(), wt);
+            CHECK(wt.size() == (avx512 && gemm_uses_avx512() && c.out >= 16 ? c.in * c.out : 0));
+            dense_forward(c.n, c.in, c.out, x.data(), w.data(), b.data(), yp.data(),
+                          wt.size() ? wt.data() : nullptr, true);
+            CHECK(std::memcmp(yp.data(), y.data(), y.size() * sizeof(float)) == 0);
+            gemm_set_avx512(saved);
+        }
 }
 
 TEST_CASE("nn kernels: fast Adam update equals the reference twin bitwise") {

@@ -289,6 +289,60 @@ TEST_CASE("nn model: predict gives the same outputs on 1, 2 and 3 threads") {
     CHECK(outs[2] == outs[0]);
 }
 
+TEST_CASE("nn model: predict equals the plain forward pass bitwise, for any batch and thread count") {
+    // predict skips flatten and dropout, applies a ReLU that follows a dense layer in the dense
+    // layer's store and multiplies by weights transposed once per call; forward() calls every
+    // layer as it is. The two must agree to the bit, and a row's output must not depend on the
+    // rows that come with it (batch sizes with every tail length, 1-3 threads).
+    struct net {
+        const char* arch;
+        tshape in;
+    } nets[] = {
+        {"flatten dense(40) relu dropout(0.3) dense(17) relu dense(3) relu", tshape::image(1, 5, 5)},
+        {"dense(64) relu dense(64) leakyrelu dense(20) tanh dense(1)", tshape::vec(9)},
+        {"dense(48) dropout(0.5) relu maxout(16,3) relu dense(2)", tshape::vec(30)},
+        {"conv(16,3,same) relu maxpool(2) flatten dense(32) relu dropout(0.5) dense(1)", tshape::image(2, 8, 8)},
+        {"dense(24) relu", tshape::vec(5)},  // a fused ReLU as the last layer
+        {"flatten", tshape::image(1, 3, 3)},  // every layer skipped
+    };
+    for (const auto& nt : nets) {
+        CAPTURE(nt.arch);
+        sequential m(nt.arch, nt.in, 11);
+        const std::size_t n = 75, d = m.outputs();
+        auto x = randv(n * nt.in.size(), 12);
+        const float* f = m.forward(x.data(), n, false);
+        const std::vector<float> ref(f, f + n * d);
+        for (int threads : {1, 2, 3})
+            for (std::size_t batch : {1, 7, 16, 64, 75, 200}) {
+                CAPTURE(threads); CAPTURE(batch);
+                const int saved = omp_get_max_threads();
+                omp_set_num_threads(threads);
+                std::vector<float> o(n * d, -7.0f);
+                m.predict(x.data(), n, o.data(), batch);
+                omp_set_num_threads(saved);
+                CHECK(std::memcmp(o.data(), ref.data(), o.size() * sizeof(float)) == 0);
+            }
+    }
+}
+
+TEST_CASE("nn model: predict uses the current weights after a training step") {
+    // the weights predict prepares (transposed) live only for one call
+    sequential m("dense(32) relu dense(1)", tshape::vec(6), 5);
+    const std::size_t n = 64;
+    auto x = randv(n * 6, 13);
+    std::vector<float> y(n);
+    for (std::size_t i = 0; i < n; ++i) y[i] = float(i % 2);
+    std::vector<float> before(n), after(n);
+    m.predict(x.data(), n, before.data(), 32);
+    optim_config oc;
+    optimizer opt(oc);
+    m.train_step(x.data(), y.data(), nullptr, n, loss_kind::bce_logits, opt, 0.1);
+    m.predict(x.data(), n, after.data(), 32);
+    const float* f = m.forward(x.data(), n, false);
+    CHECK(std::memcmp(after.data(), f, n * sizeof(float)) == 0);
+    CHECK(after != before);
+}
+
 TEST_CASE("nn model: learns XOR") {
     std::vector<float> x = {0, 0, 0, 1, 1, 0, 1, 1}, y = {0, 1, 1, 0};
     sequential m("dense(8) tanh dense(1)", tshape::vec(2), 1);

@@ -16,15 +16,18 @@ namespace {
 
 std::atomic<bool> use_avx512{__builtin_cpu_supports("avx512f") != 0};
 
-// One 8 x 32 tile of C from the row pointers ar[0..7] of A; column kk of A lies koff(kk) floats
-// after each row pointer. Rows r >= mr (the tail) repeat the last valid row of A and are not
-// stored. The 16 accumulators are named variables: GCC keeps those in registers, while an
-// array of __m512 would be spilled to the stack on every k step.
-template <class KOff>
+// One 8 x (16*NV) tile of C (NV = 1 or 2 vectors of 16 columns) from the row pointers
+// ar[0..7] of A; column kk of A lies koff(kk) floats after each row pointer. Rows r >= mr (the
+// tail) repeat the last valid row of A and are not stored. The accumulators are named
+// variables: GCC keeps those in registers, while an array of __m512 would be spilled to the
+// stack on every k step. The store adds C (beta = 1), the bias and then applies max(., 0) when
+// relu is set: v > 0 ? v : 0, as the ReLU layer does (NaN and -0 give +0).
+template <int NV, class KOff>
 __attribute__((target("avx512f"))) void tile8(std::size_t k, const float* const* ar, KOff koff,
                                               std::size_t mr, const float* b, std::size_t ldb, float beta,
-                                              const float* bias, float* c, std::size_t ldc, __mmask16 m0,
-                                              __mmask16 m1) {
+                                              const float* bias, bool relu, float* c, std::size_t ldc,
+                                              __mmask16 m0, __mmask16 m1) {
+    static_assert(NV == 1 || NV == 2, "one or two vectors per row");
     const float *a0 = ar[0], *a1 = ar[1], *a2 = ar[2], *a3 = ar[3], *a4 = ar[4], *a5 = ar[5],
                 *a6 = ar[6], *a7 = ar[7];
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
@@ -34,33 +37,51 @@ __attribute__((target("avx512f"))) void tile8(std::size_t k, const float* const*
         const std::ptrdiff_t off = koff(kk);
         const float* bk = b + kk * ldb;
         const __m512 b0 = _mm512_maskz_loadu_ps(m0, bk);
-        const __m512 b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
-#define JETML_ROW(R)                                       \
-    {                                                      \
-        const __m512 av = _mm512_set1_ps(a##R[off]);       \
-        c##R##0 = _mm512_fmadd_ps(av, b0, c##R##0);        \
-        c##R##1 = _mm512_fmadd_ps(av, b1, c##R##1);        \
+        const __m512 b1 = NV == 2 ? _mm512_maskz_loadu_ps(m1, bk + 16) : b0;
+#define JETML_ROW(R)                                                  \
+    {                                                                 \
+        const __m512 av = _mm512_set1_ps(a##R[off]);                  \
+        c##R##0 = _mm512_fmadd_ps(av, b0, c##R##0);                   \
+        if constexpr (NV == 2) c##R##1 = _mm512_fmadd_ps(av, b1, c##R##1); \
     }
         JETML_ROW(0) JETML_ROW(1) JETML_ROW(2) JETML_ROW(3) JETML_ROW(4) JETML_ROW(5) JETML_ROW(6) JETML_ROW(7)
 #undef JETML_ROW
     }
     const __m512 acc[16] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71};
     const __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
-    const __m512 bias1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
+    const __m512 bias1 = bias && NV == 2 ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
+    const __m512 zero = _mm512_setzero_ps();
     for (std::size_t r = 0; r < mr; ++r) {
         float* cr = c + r * ldc;
         __m512 v0 = acc[2 * r], v1 = acc[2 * r + 1];
         if (beta != 0.0f) {
             v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, cr));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, cr + 16));
+            if (NV == 2) v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, cr + 16));
         }
         if (bias) {
             v0 = _mm512_add_ps(v0, bias0);
             v1 = _mm512_add_ps(v1, bias1);
         }
+        if (relu) {
+            v0 = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v0, zero, _CMP_GT_OQ), v0);
+            v1 = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v1, zero, _CMP_GT_OQ), v1);
+        }
         _mm512_mask_storeu_ps(cr, m0, v0);
-        _mm512_mask_storeu_ps(cr + 16, m1, v1);
+        if (NV == 2) _mm512_mask_storeu_ps(cr + 16, m1, v1);
     }
+}
+
+// The column masks of a tile of w <= 32 columns, and the vectors it needs.
+struct col_masks {
+    __mmask16 m0, m1;
+    int nv;
+};
+col_masks masks_for(std::size_t w) {
+    col_masks m;
+    m.m0 = w >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << w) - 1);
+    m.m1 = w >= 32 ? __mmask16(0xFFFF) : w > 16 ? __mmask16((1u << (w - 16)) - 1) : __mmask16(0);
+    m.nv = w > 16 ? 2 : 1;
+    return m;
 }
 
 // One 8 x 48 tile (24 accumulators, three loads of B and eight broadcasts of A per 24 FMAs),
@@ -68,7 +89,7 @@ __attribute__((target("avx512f"))) void tile8(std::size_t k, const float* const*
 __attribute__((target("avx512f"))) void tile8x48(std::size_t k, const float* a, std::size_t a_row,
                                                  std::size_t a_col, std::size_t mr, const float* b,
                                                  std::size_t ldb, float beta, const float* bias,
-                                                 float* c, std::size_t ldc) {
+                                                 bool relu, float* c, std::size_t ldc) {
     const float* ar[8];
     for (std::size_t r = 0; r < 8; ++r) ar[r] = a + (r < mr ? r : mr - 1) * a_row;
     const float *a0 = ar[0], *a1 = ar[1], *a2 = ar[2], *a3 = ar[3], *a4 = ar[4], *a5 = ar[5],
@@ -98,6 +119,7 @@ __attribute__((target("avx512f"))) void tile8x48(std::size_t k, const float* a, 
             __m512 v = acc[3 * r + q];
             if (beta != 0.0f) v = _mm512_add_ps(v, _mm512_loadu_ps(cr + 16 * q));
             if (bias) v = _mm512_add_ps(v, _mm512_loadu_ps(bias + 16 * q));
+            if (relu) v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ), v);
             _mm512_storeu_ps(cr + 16 * q, v);
         }
     }
@@ -106,23 +128,26 @@ __attribute__((target("avx512f"))) void tile8x48(std::size_t k, const float* a, 
 __attribute__((target("avx512f"))) void gemm_avx512(std::size_t m, std::size_t n, std::size_t k,
                                                     const float* a, std::size_t a_row, std::size_t a_col,
                                                     const float* b, std::size_t ldb, float beta,
-                                                    const float* bias, float* c, std::size_t ldc) {
+                                                    const float* bias, bool relu, float* c, std::size_t ldc) {
     constexpr std::size_t MR = 8, NR = 32, NW = 48;
-    std::size_t jw = 0;  // full 48-column panels first, then 32-column (masked) tiles
+    std::size_t jw = 0;  // full 48-column panels first, then 32- or 16-column (masked) tiles
     for (; n >= 64 && jw + NW <= n; jw += NW)
         for (std::size_t i0 = 0; i0 < m; i0 += MR)
             tile8x48(k, a + i0 * a_row, a_row, a_col, m - i0 < MR ? m - i0 : MR, b + jw, ldb, beta,
-                     bias ? bias + jw : nullptr, c + i0 * ldc + jw, ldc);
+                     bias ? bias + jw : nullptr, relu, c + i0 * ldc + jw, ldc);
+    const auto koff = [a_col](std::size_t kk) { return std::ptrdiff_t(kk * a_col); };
     for (std::size_t j0 = jw; j0 < n; j0 += NR) {
-        const std::size_t w = n - j0 < NR ? n - j0 : NR;
-        const __mmask16 m0 = w >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << w) - 1);
-        const __mmask16 m1 = w >= 32 ? __mmask16(0xFFFF) : w > 16 ? __mmask16((1u << (w - 16)) - 1) : __mmask16(0);
+        const col_masks cm = masks_for(n - j0 < NR ? n - j0 : NR);
         for (std::size_t i0 = 0; i0 < m; i0 += MR) {
             const std::size_t mr = m - i0 < MR ? m - i0 : MR;
             const float* ar[MR];
             for (std::size_t r = 0; r < MR; ++r) ar[r] = a + (i0 + (r < mr ? r : mr - 1)) * a_row;
-            tile8(k, ar, [a_col](std::size_t kk) { return std::ptrdiff_t(kk * a_col); }, mr, b + j0, ldb,
-                  beta, bias ? bias + j0 : nullptr, c + i0 * ldc + j0, ldc, m0, m1);
+            if (cm.nv == 2)
+                tile8<2>(k, ar, koff, mr, b + j0, ldb, beta, bias ? bias + j0 : nullptr, relu, c + i0 * ldc + j0,
+                         ldc, cm.m0, cm.m1);
+            else
+                tile8<1>(k, ar, koff, mr, b + j0, ldb, beta, bias ? bias + j0 : nullptr, relu, c + i0 * ldc + j0,
+                         ldc, cm.m0, cm.m1);
         }
     }
 }
@@ -133,17 +158,20 @@ __attribute__((target("avx512f"))) void gather_avx512(std::size_t m, std::size_t
                                                       std::size_t ldb, float beta, const float* bias,
                                                       float* c, std::size_t ldc) {
     constexpr std::size_t MR = 8, NR = 32;
+    const auto ko = [koff](std::size_t kk) { return std::ptrdiff_t(koff[kk]); };
     for (std::size_t j0 = 0; j0 < n; j0 += NR) {
-        const std::size_t w = n - j0 < NR ? n - j0 : NR;
-        const __mmask16 m0 = w >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << w) - 1);
-        const __mmask16 m1 = w >= 32 ? __mmask16(0xFFFF) : w > 16 ? __mmask16((1u << (w - 16)) - 1) : __mmask16(0);
+        const col_masks cm = masks_for(n - j0 < NR ? n - j0 : NR);
         for (std::size_t i0 = 0; i0 < m; i0 += MR) {
             // row r of A is a + roff[r], column kk adds koff[kk]
             const std::size_t mr = m - i0 < MR ? m - i0 : MR;
             const float* ar[MR];
             for (std::size_t r = 0; r < MR; ++r) ar[r] = a + roff[i0 + (r < mr ? r : mr - 1)];
-            tile8(k, ar, [koff](std::size_t kk) { return std::ptrdiff_t(koff[kk]); }, mr, b + j0, ldb, beta,
-                  bias ? bias + j0 : nullptr, c + i0 * ldc + j0, ldc, m0, m1);
+            if (cm.nv == 2)
+                tile8<2>(k, ar, ko, mr, b + j0, ldb, beta, bias ? bias + j0 : nullptr, false,
+                         c + i0 * ldc + j0, ldc, cm.m0, cm.m1);
+            else
+                tile8<1>(k, ar, ko, mr, b + j0, ldb, beta, bias ? bias + j0 : nullptr, false,
+                         c + i0 * ldc + j0, ldc, cm.m0, cm.m1);
         }
     }
 }
@@ -152,16 +180,20 @@ __attribute__((target("avx512f"))) void gather_avx512(std::size_t m, std::size_t
 
 void gemm_bias(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
                std::size_t a_col, const float* b, std::size_t ldb, float beta, const float* bias,
-               float* c, std::size_t ldc) {
+               float* c, std::size_t ldc, bool relu) {
     if (m == 0 || n == 0) return;
     if (gemm_uses_avx512() && n >= 16) {
-        gemm_avx512(m, n, k, a, a_row, a_col, b, ldb, beta, bias, c, ldc);
+        gemm_avx512(m, n, k, a, a_row, a_col, b, ldb, beta, bias, relu, c, ldc);
         return;
     }
     gemm(m, n, k, a, a_row, a_col, b, ldb, beta, c, ldc);
-    if (bias)
+    if (bias || relu)
         for (std::size_t i = 0; i < m; ++i)
-            for (std::size_t j = 0; j < n; ++j) c[i * ldc + j] += bias[j];
+            for (std::size_t j = 0; j < n; ++j) {
+                float v = c[i * ldc + j] + (bias ? bias[j] : 0.0f);
+                if (relu) v = v > 0.0f ? v : 0.0f;
+                c[i * ldc + j] = v;
+            }
 }
 
 void gemm_gather(std::size_t m, std::size_t n, std::size_t k, const float* a,
@@ -193,7 +225,7 @@ void gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size
     // The 8 x 32 tile wastes most lanes when C is narrower than 16 columns; OpenBLAS is
     // faster there (measured with `bench_nn 1 1 128 ab`).
     if (gemm_uses_avx512() && n >= 16) {
-        gemm_avx512(m, n, k, a, a_row, a_col, b, ldb, beta, nullptr, c, ldc);
+        gemm_avx512(m, n, k, a, a_row, a_col, b, ldb, beta, nullptr, false, c, ldc);
         return;
     }
     if (a_col == 1 && (a_row >= k || m == 1)) {

@@ -14,11 +14,11 @@ namespace jetml::nn {
 void gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
           std::size_t a_col, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
 
-/// gemm() plus bias[j] added to every row of C in the kernel's store (no separate pass);
-/// bias may be null.
+/// gemm() plus bias[j] added to every row of C and then, if relu, max(., 0) (a NaN gives 0),
+/// both in the kernel's store (no separate pass); bias may be null.
 void gemm_bias(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
                std::size_t a_col, const float* b, std::size_t ldb, float beta, const float* bias,
-               float* c, std::size_t ldc);
+               float* c, std::size_t ldc, bool relu = false);
 
 /// Implicit GEMM ("im2col without the copy"): C (m x n, ldc) = beta*C + A.B, plus bias[j] on
 /// every row when bias is not null, where A(i, kk) = a[roff[i] + koff[kk]] (every row of A has

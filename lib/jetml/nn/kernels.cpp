@@ -541,41 +541,76 @@ void transpose(const float* w, std::size_t out, std::size_t in, std::size_t i0, 
 
 }  // namespace
 
+void dense_prepare(std::size_t in, std::size_t out, const float* w, buffer& wt) {
+    if (!(gemm_uses_avx512() && out >= 16)) {
+        wt.resize(0);
+        return;
+    }
+    wt.resize(in * out);
+    transpose(w, out, in, 0, in, wt.data());
+}
+
+// y (rows, out) = x w^T + b, then the ReLU if asked, for narrow layers (out < 16, such as the
+// final score): one dot product per (row, output) in 16 partial sums and a fixed reduction
+// tree, so a row's output never depends on the rows that come with it. (OpenBLAS's sgemv
+// treats the tail rows of a call differently, which made a score depend on the thread split.)
+static void dense_narrow(std::size_t rows, std::size_t in, std::size_t out, const float* x, const float* w,
+                         const float* b, bool relu, float* y) {
+    for (std::size_t r = 0; r < rows; ++r) {
+        const float* xr = x + r * in;
+        for (std::size_t o = 0; o < out; ++o) {
+            const float* wo = w + o * in;
+            float acc[16] = {};
+            std::size_t k = 0;
+            for (; k + 16 <= in; k += 16)
+                for (std::size_t l = 0; l < 16; ++l) acc[l] += xr[k + l] * wo[k + l];
+            for (std::size_t l = 0; k + l < in; ++l) acc[l] += xr[k + l] * wo[k + l];
+            for (std::size_t h = 8; h >= 1; h /= 2)
+                for (std::size_t l = 0; l < h; ++l) acc[l] += acc[l + h];
+            const float v = acc[0] + (b ? b[o] : 0.0f);
+            y[r * out + o] = relu ? (v > 0.0f ? v : 0.0f) : v;
+        }
+    }
+}
+
 void dense_forward(std::size_t n, std::size_t in, std::size_t out, const float* x, const float* w,
-                   const float* b, float* y) {
+                   const float* b, float* y, const float* wt_given, bool relu) {
     const int nth = threads_for(n, double(n) * in * out);
-    // The AVX-512 kernel (gemm.hpp) wants B row-major, i.e. w^T (in x out): transposed once per
-    // call (in*out copies against n*in*out multiply-adds) in 16 x 16 blocks, split across the
-    // team, into a per-caller-thread buffer; the bias is added in the kernel's store.
+    // The AVX-512 kernel (gemm.hpp) wants B row-major, i.e. w^T (in x out): unless the caller
+    // made it once (dense_prepare), transposed on every call (in*out copies against n*in*out
+    // multiply-adds) in 8 x 8 blocks, split across the team, into a per-caller-thread buffer;
+    // the bias is added in the kernel's store.
     const bool own = gemm_uses_avx512() && out >= 16;
+    const bool given = own && wt_given;
     thread_local std::vector<float> wt_buf;
-    if (own && wt_buf.size() < in * out) wt_buf.resize(in * out);
-    float* wt = own ? wt_buf.data() : nullptr;
+    if (own && !given && wt_buf.size() < in * out) wt_buf.resize(in * out);
+    float* wt_own = own && !given ? wt_buf.data() : nullptr;  // the caller's buffer, for the team
+    const float* wt = given ? wt_given : wt_own;
 #pragma omp parallel num_threads(nth)
     {
         const int ith = omp_get_thread_num(), nt = omp_get_num_threads();
-        if (own) {
+        if (own && !given) {
             std::size_t i0, i1;
             split_range((in + 7) / 8, ith, nt, i0, i1);
-            transpose(w, out, in, i0 * 8, std::min(in, i1 * 8), wt);
+            transpose(w, out, in, i0 * 8, std::min(in, i1 * 8), wt_own);
 #pragma omp barrier
         }
         std::size_t r0, r1;
         split_range(n, ith, nt, r0, r1);
         if (r1 > r0) {
             if (own) {
-                gemm_bias(r1 - r0, out, in, x + r0 * in, in, 1, wt, out, 0.0f, b, y + r0 * out, out);
+                gemm_bias(r1 - r0, out, in, x + r0 * in, in, 1, wt, out, 0.0f, b, y + r0 * out, out, relu);
+            } else if (out < 16) {
+                dense_narrow(r1 - r0, in, out, x + r0 * in, w, b, relu, y + r0 * out);
             } else {
-                if (out == 1)
-                    cblas_sgemv(CblasRowMajor, CblasNoTrans, int(r1 - r0), int(in), 1.0f, x + r0 * in,
-                                int(in), w, 1, 0.0f, y + r0, 1);
-                else
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(r1 - r0), int(out),
-                                int(in), 1.0f, x + r0 * in, int(in), w, int(in), 0.0f, y + r0 * out,
-                                int(out));
-                if (b)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(r1 - r0), int(out), int(in),
+                            1.0f, x + r0 * in, int(in), w, int(in), 0.0f, y + r0 * out, int(out));
+                if (b || relu)
                     for (std::size_t r = r0; r < r1; ++r)
-                        for (std::size_t o = 0; o < out; ++o) y[r * out + o] += b[o];
+                        for (std::size_t o = 0; o < out; ++o) {
+                            const float v = y[r * out + o] + (b ? b[o] : 0.0f);
+                            y[r * out + o] = relu ? (v > 0.0f ? v : 0.0f) : v;
+                        }
             }
         }
     }

@@ -64,9 +64,14 @@ void conv2d_forward_ref(const conv_params& p, const float* x, const float* w, co
 void conv2d_backward_ref(const conv_params& p, const float* x, const float* w, const float* dy,
                          float* dx, float* dw, float* db);
 
-/// Fast dense forward: y (n, out) = x (n, in) w^T + b.
+/// Fast dense forward: y (n, out) = x (n, in) w^T + b, then max(., 0) if relu (a NaN gives 0).
+/// The AVX-512 path multiplies by w^T (in, out), transposed on every call unless `wt` gives it
+/// (from dense_prepare).
 void dense_forward(std::size_t n, std::size_t in, std::size_t out, const float* x, const float* w,
-                   const float* b, float* y);
+                   const float* b, float* y, const float* wt = nullptr, bool relu = false);
+/// The w^T that dense_forward's fast path would make on each call, made once into wt (for
+/// passes during which w does not change); wt is left empty where that path is not used.
+void dense_prepare(std::size_t in, std::size_t out, const float* w, buffer& wt);
 /// Fast dense backward: dw (out, in), db (out) overwritten; dx (n, in) overwritten if not null.
 void dense_backward(std::size_t n, std::size_t in, std::size_t out, const float* x, const float* w,
                     const float* dy, float* dx, float* dw, float* db);

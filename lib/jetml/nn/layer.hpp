@@ -59,6 +59,20 @@ public:
     /// is processed in parts): dropout keys its masks by sample, so they do not depend on the
     /// split.
     virtual void set_first_sample(std::size_t first) { (void)first; }
+    /// Inference passes (forward with train = false) follow, during which the parameters do
+    /// not change, until end_inference(): a layer may derive data from its parameters once
+    /// (a dense layer's transposed weights) instead of on every pass. `next` is the layer whose
+    /// forward follows this one's (null if none); returning true means this layer's inference
+    /// passes apply `next` too (a dense layer applies a following ReLU in its GEMM's store),
+    /// and the model then skips `next`. Default: nothing, false.
+    virtual bool begin_inference(const layer* next) {
+        (void)next;
+        return false;
+    }
+    virtual void end_inference() {}
+    /// True if forward(x, y, n, false) only copies x to y (flatten; dropout): inference passes
+    /// x on instead.
+    virtual bool copies_in_inference() const { return false; }
     /// False if a sample's output depends on the other samples of the batch (batch
     /// normalisation in training): such a model cannot split a batch across threads.
     virtual bool batch_independent() const { return true; }

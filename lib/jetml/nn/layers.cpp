@@ -97,8 +97,17 @@ public:
         fan_in_uniform(params_[0].value, in_.size(), r);
         fan_in_uniform(params_[1].value, in_.size(), r);
     }
-    void forward(const float* x, float* y, std::size_t n, bool) override {
-        dense_forward(n, in_.size(), units_, x, params_[0].value.data(), params_[1].value.data(), y);
+    bool begin_inference(const layer* next) override {
+        dense_prepare(in_.size(), units_, params_[0].value.data(), wt_);
+        frozen_ = true;
+        relu_ = next && next->spec() == "relu";
+        return relu_;
+    }
+    void end_inference() override { frozen_ = relu_ = false; }
+    void forward(const float* x, float* y, std::size_t n, bool train) override {
+        const bool inf = frozen_ && !train;
+        dense_forward(n, in_.size(), units_, x, params_[0].value.data(), params_[1].value.data(), y,
+                      inf && wt_.size() ? wt_.data() : nullptr, inf && relu_);
     }
     void backward(const float* x, const float*, const float* dy, float* dx, std::size_t n) override {
         dense_backward(n, in_.size(), units_, x, params_[0].value.data(), dy, dx,
@@ -108,6 +117,8 @@ public:
 
 private:
     std::size_t units_;
+    buffer wt_;  // transposed weights, between begin_inference and end_inference
+    bool frozen_ = false, relu_ = false;
 };
 
 //--------------------------------------------------------------------------------------- conv2d
@@ -304,6 +315,7 @@ public:
     void backward(const float*, const float*, const float* dy, float* dx, std::size_t n) override {
         if (dx) std::memcpy(dx, dy, n * in_.size() * sizeof(float));
     }
+    bool copies_in_inference() const override { return true; }
 };
 
 //-------------------------------------------------------------------------------------- dropout
@@ -318,6 +330,7 @@ public:
     void reserve(std::size_t n) override { mask_.resize(n * in_.size()); }
     void set_step(std::uint64_t seed, std::uint64_t step) override { seed_ = seed, step_ = step; }
     void set_first_sample(std::size_t first) override { first_ = first; }
+    bool copies_in_inference() const override { return true; }
     void forward(const float* x, float* y, std::size_t n, bool train) override {
         const std::size_t m = n * in_.size();
         if (!train || p_ <= 0.0) {
@@ -469,10 +482,17 @@ public:
         z_.resize(n * units_ * pieces_);
         dz_.resize(n * units_ * pieces_);
     }
-    void forward(const float* x, float* y, std::size_t n, bool) override {
+    bool begin_inference(const layer*) override {
+        dense_prepare(in_.size(), units_ * pieces_, params_[0].value.data(), wt_);
+        frozen_ = true;
+        return false;
+    }
+    void end_inference() override { frozen_ = false; }
+    void forward(const float* x, float* y, std::size_t n, bool train) override {
         const std::size_t zp = units_ * pieces_;
         if (z_.size() < n * zp) reserve(n);
-        dense_forward(n, in_.size(), zp, x, params_[0].value.data(), params_[1].value.data(), z_.data());
+        dense_forward(n, in_.size(), zp, x, params_[0].value.data(), params_[1].value.data(), z_.data(),
+                      frozen_ && !train && wt_.size() ? wt_.data() : nullptr);
         for (std::size_t s = 0; s < n; ++s)
             for (std::size_t j = 0; j < units_; ++j) {
                 const float* z = z_.data() + s * zp + j * pieces_;
@@ -496,6 +516,8 @@ public:
 private:
     std::size_t units_, pieces_;
     buffer z_, dz_;
+    buffer wt_;  // transposed weights, between begin_inference and end_inference
+    bool frozen_ = false;
 };
 
 //---------------------------------------------------------------------------------- activations

@@ -190,19 +190,23 @@ int sequential::split_threads(std::size_t n, double passes) const {
     return int(std::min<std::size_t>(std::size_t(nth), n / 2));
 }
 
-// Forward of samples [r0, r1) of the batch through the layer stack `ls` (the model's own or a
-// thread's copy), into rows [r0, r1) of the shared activation buffers.
-void sequential::forward_part(std::vector<std::unique_ptr<layer>>& ls, const float* x, std::size_t r0,
-                              std::size_t r1, bool train) {
+// Forward of samples [r0, r1) of the batch, whose inputs start at x, through the layer stack
+// `ls` (the model's own or a thread's copy), into rows [r0, r1) of the shared activation
+// buffers; returns the output rows. Layers marked in `skip` (null: none) are not called: in
+// inference they only copy their input or are applied by the layer before them.
+const float* sequential::forward_part(std::vector<std::unique_ptr<layer>>& ls, const float* x,
+                                      std::size_t r0, std::size_t r1, bool train,
+                                      const std::vector<char>* skip) {
     const std::size_t m = r1 - r0;
     const float* cur;
     if (in_.spatial && in_.c > 1) {
-        nchw_to_nhwc(x + r0 * in_.size(), act_[0].data() + r0 * in_.size(), m, in_.c, in_.h, in_.w);
+        nchw_to_nhwc(x, act_[0].data() + r0 * in_.size(), m, in_.c, in_.h, in_.w);
         cur = act_[0].data() + r0 * in_.size();
     } else {
-        cur = x + r0 * in_.size();
+        cur = x;
     }
     for (std::size_t i = 0; i < ls.size(); ++i) {
+        if (skip && (*skip)[i]) continue;
         if (train) {
             ls[i]->set_step(mix(seed_, 2 + i), step_);
             ls[i]->set_first_sample(r0);
@@ -211,6 +215,7 @@ void sequential::forward_part(std::vector<std::unique_ptr<layer>>& ls, const flo
         ls[i]->forward(cur, out, m, train);
         cur = out;
     }
+    return cur;
 }
 
 // Backward of samples [r0, r1) from dL/doutput `dz` (their rows only), which lies in `gb`; the
@@ -267,7 +272,7 @@ double sequential::train_step_split(const float* x, const float* y, const float*
         auto& ls = t == 0 ? layers_ : reps_[std::size_t(t) - 1];
         if (r1 > r0) {
             active[std::size_t(t)] = 1;
-            forward_part(ls, x, r0, r1, true);
+            forward_part(ls, x + r0 * in_.size(), r0, r1, true);
             float* ga = ga_.data() + r0 * mx;
             float* gb = gb_.data() + r0 * mx;
             part[std::size_t(t)] = loss_eval(loss, act_.back().data() + r0 * d, y + r0 * d,
@@ -303,17 +308,52 @@ double sequential::train_step_split(const float* x, const float* y, const float*
     return total;
 }
 
+namespace {
+
+// The layers of a stack between begin_inference() and end_inference() (also on an
+// exception), and the layers inference passes skip: those that only copy, and those that the
+// layer before them applies (a ReLU after a dense layer).
+class inference_scope {
+public:
+    explicit inference_scope(std::vector<std::unique_ptr<layer>>& ls) : ls_(ls), skip_(ls.size(), 0) {
+        for (std::size_t i = 0; i < ls_.size(); ++i) skip_[i] = ls_[i]->copies_in_inference();
+        for (std::size_t i = 0; i < ls_.size(); ++i) {
+            if (skip_[i]) continue;
+            std::size_t j = i + 1;
+            while (j < ls_.size() && skip_[j]) ++j;
+            if (ls_[i]->begin_inference(j < ls_.size() ? ls_[j].get() : nullptr)) skip_[j] = 1;
+        }
+    }
+    ~inference_scope() {
+        for (auto& l : ls_) l->end_inference();
+    }
+    inference_scope(const inference_scope&) = delete;
+    inference_scope& operator=(const inference_scope&) = delete;
+    const std::vector<char>* skip() const { return &skip_; }
+
+private:
+    std::vector<std::unique_ptr<layer>>& ls_;
+    std::vector<char> skip_;
+};
+
+}  // namespace
+
 void sequential::predict(const float* x, std::size_t n, float* out, std::size_t batch) {
     if (batch == 0) batch = 256;
     const std::size_t d = outputs(), isz = in_.size();
     if (layers_.empty()) throw error("model has no layers");
-    // Several threads: each chunk split across the team, every thread running the whole
-    // forward pass on its rows with its own copy of the layers (no barrier between layers).
-    // A sample's outputs do not depend on the other rows of its chunk, so this equals the
-    // one-thread result.
-    const int nth = split_threads(std::min(batch, n), 1.0);
+    if (n == 0) return;
+    // Several threads: the call is cut into chunks of at most `batch` samples (fewer when the
+    // call has fewer than threads x batch), and each thread takes whole chunks, running the
+    // forward pass on its own copy of the layers in its own block of rows of the activation
+    // buffers: no barrier between layers or chunks, and a thread's weights stay in its cache
+    // for `batch` rows. A sample's outputs do not depend on the other rows of its chunk, so
+    // this equals the one-thread result.
+    const int nth = split_threads(n, 1.0);
     if (nth > 1) {
-        reserve(std::min(batch, n));
+        const std::size_t chunk = std::min(batch, (n + std::size_t(nth) - 1) / std::size_t(nth));
+        const std::size_t nchunks = (n + chunk - 1) / chunk;
+        reserve(std::size_t(nth) * chunk);
         make_replicas(nth);
         const auto ps = parameters();
         for (std::size_t t = 0; t < reps_.size(); ++t) {
@@ -324,31 +364,27 @@ void sequential::predict(const float* x, std::size_t n, float* out, std::size_t 
                     ++i;
                 }
         }
-        // One region for the whole call: in full chunks a thread only ever touches its own
-        // rows of the activation buffers, so they need no barrier; the last, shorter chunk
-        // splits differently and waits for the others first.
 #pragma omp parallel num_threads(nth)
         {
-            const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+            const int t = omp_get_thread_num();
             auto& ls = t == 0 ? layers_ : reps_[std::size_t(t) - 1];
-            for (std::size_t s = 0; s < n; s += batch) {
-                const std::size_t m = std::min(batch, n - s);
-                if (m < batch && s > 0) {
-#pragma omp barrier
-                }
-                std::size_t r0, r1;
-                split_range(m, t, nt, r0, r1);
-                if (r1 > r0) {
-                    forward_part(ls, x + s * isz, r0, r1, false);
-                    std::memcpy(out + (s + r0) * d, act_.back().data() + r0 * d, (r1 - r0) * d * sizeof(float));
-                }
+            const inference_scope scope(ls);
+            const std::size_t r0 = std::size_t(t) * chunk;
+            // dynamic: a thread slowed by another process takes fewer chunks
+#pragma omp for schedule(dynamic, 1)
+            for (std::size_t c = 0; c < nchunks; ++c) {
+                const std::size_t s = c * chunk, m = std::min(chunk, n - s);
+                const float* z = forward_part(ls, x + s * isz, r0, r0 + m, false, scope.skip());
+                std::memcpy(out + s * d, z, m * d * sizeof(float));
             }
         }
         return;
     }
+    reserve(std::min(batch, n));
+    const inference_scope scope(layers_);
     for (std::size_t s = 0; s < n; s += batch) {
         const std::size_t m = std::min(batch, n - s);
-        const float* z = forward(x + s * isz, m, false);
+        const float* z = forward_part(layers_, x + s * isz, 0, m, false, scope.skip());
         std::memcpy(out + s * d, z, m * d * sizeof(float));
     }
 }

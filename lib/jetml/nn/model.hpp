@@ -66,8 +66,13 @@ public:
     /// thread count (the float sums depend on the split, the dropout masks do not).
     double train_step(const float* x, const float* y, const float* w, std::size_t n, loss_kind loss,
                       optimizer& opt, double lr);
-    /// Inference outputs (n, outputs()) of n samples, processed in chunks of `batch` (each
-    /// split across threads as in train_step when that pays; the outputs do not depend on it).
+    /// Inference outputs (n, outputs()) of n samples, processed in chunks of at most `batch`.
+    /// With several threads (when that pays) each thread takes whole chunks and runs them
+    /// through its own copy of the layers, with no barrier. For the length of the call the
+    /// layers may prepare derived data (a dense layer transposes its weights once), flatten
+    /// and dropout pass their input on, and a ReLU after a dense layer is applied in that
+    /// layer's store. Every output equals forward(x, n, false) bitwise, whatever the batch and
+    /// the thread count.
     void predict(const float* x, std::size_t n, float* out, std::size_t batch = 256);
 
     /// Training steps taken (seeds the dropout masks); saved with the model.
@@ -79,8 +84,8 @@ private:
                             loss_kind loss, optimizer& opt, double lr, int nth);
     int split_threads(std::size_t n, double passes) const;
     void make_replicas(int nth);
-    void forward_part(std::vector<std::unique_ptr<layer>>& ls, const float* x, std::size_t r0,
-                      std::size_t r1, bool train);
+    const float* forward_part(std::vector<std::unique_ptr<layer>>& ls, const float* x, std::size_t r0,
+                              std::size_t r1, bool train, const std::vector<char>* skip = nullptr);
     void backward_part(std::vector<std::unique_ptr<layer>>& ls, float* ga, float* gb,
                        std::size_t r0, std::size_t r1);
 
