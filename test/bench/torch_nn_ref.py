@@ -143,12 +143,26 @@ def main():
                 break
     model.load_state_dict(best_state)
     model.eval()
-    t0 = time.perf_counter()
+    XT = torch.from_numpy(xt)
+
+    def infer_rate(bs):
+        # the test split in calls of bs samples, repeated for at least a second after a warm-up
+        with torch.no_grad():
+            model(XT[:bs])
+            n, t0 = 0, time.perf_counter()
+            while n == 0 or time.perf_counter() - t0 < 1.0:
+                for i in range(0, len(XT), bs):
+                    model(XT[i: i + bs])
+                n += len(XT)
+            return n / (time.perf_counter() - t0)
+
     with torch.no_grad():
-        s = torch.sigmoid(model(torch.from_numpy(xt)).squeeze(1)).numpy()
-    irate = len(xt) / (time.perf_counter() - t0)
+        s = torch.sigmoid(model(XT).squeeze(1)).numpy()
+    irate = infer_rate(len(XT))
+    irate_b = infer_rate(a.batch)
     auc, rej = auc_and_rejection(s.astype(np.float64), yt)
     print(f"test_auc {auc:.5f} rejection_at_0.3 {rej[0.3]:.1f} rejection_at_0.5 {rej[0.5]:.1f} infer_samples_per_s {irate:.0f}")
+    print(f"infer_samples_per_s_batch {a.batch} {irate_b:.0f}")
     if a.scores:
         np.save(a.scores, s)
 

@@ -343,15 +343,22 @@ void sequential::predict(const float* x, std::size_t n, float* out, std::size_t 
     const std::size_t d = outputs(), isz = in_.size();
     if (layers_.empty()) throw error("model has no layers");
     if (n == 0) return;
-    // Several threads: the call is cut into chunks of at most `batch` samples (fewer when the
-    // call has fewer than threads x batch), and each thread takes whole chunks, running the
+    // Several threads: the call is cut into chunks of at most `rows` samples (fewer when the
+    // call has fewer than threads x rows), and each thread takes whole chunks, running the
     // forward pass on its own copy of the layers in its own block of rows of the activation
     // buffers: no barrier between layers or chunks, and a thread's weights stay in its cache
-    // for `batch` rows. A sample's outputs do not depend on the other rows of its chunk, so
+    // for a whole chunk. A sample's outputs do not depend on the other rows of its chunk, so
     // this equals the one-thread result.
+    // Chunks of ~6.4e7 multiply-adds (at least 64 samples) keep the activations of a chunk near
+    // the cache while amortising each layer call: 64 samples for the W-tag and DeepTop CNNs,
+    // 176 for the dense 625-300-300-300-1 net, 7500 for 4-64-64-64-1 (bench_nn: at 8192-sample
+    // calls the CNNs run 30 % faster in 64-sample chunks than in 4096-sample ones).
+    const double per_sample = std::max(flops(), 1.0);
+    std::size_t rows = std::size_t(std::ceil(6.4e7 / per_sample / 8.0)) * 8;
+    rows = std::min(batch, std::max<std::size_t>(rows, 64));
     const int nth = split_threads(n, 1.0);
     if (nth > 1) {
-        const std::size_t chunk = std::min(batch, (n + std::size_t(nth) - 1) / std::size_t(nth));
+        const std::size_t chunk = std::min(rows, (n + std::size_t(nth) - 1) / std::size_t(nth));
         const std::size_t nchunks = (n + chunk - 1) / chunk;
         reserve(std::size_t(nth) * chunk);
         make_replicas(nth);
@@ -380,10 +387,10 @@ void sequential::predict(const float* x, std::size_t n, float* out, std::size_t 
         }
         return;
     }
-    reserve(std::min(batch, n));
+    reserve(std::min(rows, n));
     const inference_scope scope(layers_);
-    for (std::size_t s = 0; s < n; s += batch) {
-        const std::size_t m = std::min(batch, n - s);
+    for (std::size_t s = 0; s < n; s += rows) {
+        const std::size_t m = std::min(rows, n - s);
         const float* z = forward_part(layers_, x + s * isz, 0, m, false, scope.skip());
         std::memcpy(out + s * d, z, m * d * sizeof(float));
     }
