@@ -24,7 +24,8 @@ constexpr std::uint64_t sign_bit = 0x8000000000000000ull;
 constexpr double inf = std::numeric_limits<double>::infinity();
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-std::string row_text(std::size_t i) { return "row " + std::to_string(i + 1); }
+// rows counted from 0, as numpy indexes them and as every other jetml message counts
+std::string row_text(std::size_t i) { return "row " + std::to_string(i); }
 
 // w if mask is all ones, +0.0 if it is zero: a branch-free select (the compiler turns
 // `y ? w : 0.0` into a branch on the label, mispredicted half the time on mixed classes).
