@@ -9,13 +9,12 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
-#include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "jetml/cli.hpp"
 #include "jetml/csv.hpp"
+#include "jetml/dataset.hpp"
 #include "jetml/error.hpp"
 #include "jetml/io.hpp"
 #include "jetml/metrics.hpp"
@@ -39,53 +38,23 @@ const jetml::tool_info info = {
 
 // ---------------------------------------------------------------- input files
 
-// One input file, opened once (stdin can only be read once) and read once, keeping the
-// columns somebody asked for. An NPY file has one column, named "".
-struct file_data {
-    std::unique_ptr<jetml::input> in;
-    bool npy = false;
-    std::set<std::string> wanted;
-    std::map<std::string, std::vector<double>> cols;
-    bool loaded = false;
-};
-
+// The input files, each opened once and read once (jetml::column_file; standard input can
+// only be read once), keeping the columns somebody asked for.
 class file_set {
 public:
-    file_data& open(const std::string& path) {
+    jetml::column_file& open(const std::string& path) {
         auto it = files_.find(path);
-        if (it != files_.end()) return it->second;
-        file_data& f = files_[path];
-        f.in = std::make_unique<jetml::input>(path);
-        f.npy = jetml::is_npy(*f.in);
-        return f;
+        if (it == files_.end()) it = files_.emplace(path, jetml::column_file(path)).first;
+        return it->second;
     }
-    /// Registers a wanted column ("" for an NPY file's array).
-    void want(const std::string& path, const std::string& col) { open(path).wanted.insert(col); }
-    const std::vector<double>& column(const std::string& path, const std::string& col) {
-        file_data& f = open(path);
-        if (!f.loaded) load(f);
-        return f.cols.at(f.npy ? std::string() : col);
-    }
-    const std::string& name(const std::string& path) { return open(path).in->name(); }
-    bool is_npy(const std::string& path) { return open(path).npy; }
+    /// Registers a wanted column (any name for an NPY file's array).
+    void want(const std::string& path, const std::string& col) { open(path).want(col); }
+    const std::vector<double>& column(const std::string& path, const std::string& col) { return open(path).column(col); }
+    const std::string& name(const std::string& path) { return open(path).name(); }
+    bool is_npy(const std::string& path) { return open(path).is_npy(); }
 
 private:
-    void load(file_data& f) {
-        f.loaded = true;
-        if (f.npy) {
-            auto a = jetml::read_npy<double>(*f.in);
-            if (!(a.shape.size() == 1 || (a.shape.size() == 2 && a.shape[1] == 1)))
-                throw error(f.in->name(), "expected an array of shape (N,) or (N, 1), got " + jetml::format_shape(a.shape));
-            f.cols[""] = std::move(a.data);
-            return;
-        }
-        jetml::csv_reader r(*f.in);
-        std::vector<std::pair<std::size_t, std::vector<double>*>> idx;
-        for (const auto& c : f.wanted) idx.emplace_back(r.column(c), &f.cols[c]);
-        while (r.next())
-            for (auto& [i, v] : idx) v->push_back(r.number(i));
-    }
-    std::map<std::string, file_data> files_;
+    std::map<std::string, jetml::column_file> files_;
 };
 
 std::string stem(const std::string& path) {
@@ -122,7 +91,7 @@ struct discriminant {
 std::vector<double> checked_labels(const std::vector<double>& v, const std::string& file) {
     for (std::size_t i = 0; i < v.size(); ++i)
         if (!(v[i] == 0 || v[i] == 1))
-            throw error(file, "label at row " + std::to_string(i + 1) + " is " + jetml::format_double(v[i]) +
+            throw error(file, "label at row " + std::to_string(i) + " is " + jetml::format_double(v[i]) +
                                   " (labels must be 0 or 1)");
     return v;
 }
@@ -131,7 +100,7 @@ void check_finite(const std::vector<double>& v, const std::string& file, const c
     if (v.empty()) throw error(file, std::string("no ") + what + "s (empty input)");
     for (std::size_t i = 0; i < v.size(); ++i)
         if (!std::isfinite(v[i]))
-            throw error(file, std::string(what) + " at row " + std::to_string(i + 1) + " is " + jetml::format_double(v[i]) +
+            throw error(file, std::string(what) + " at row " + std::to_string(i) + " is " + jetml::format_double(v[i]) +
                                   " (" + what + "s must be finite)");
 }
 

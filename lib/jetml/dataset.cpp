@@ -2,6 +2,7 @@
 // jetml/dataset.cpp
 #include "jetml/dataset.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -77,26 +78,54 @@ sample_set load_samples(const std::string& path, const std::vector<std::string>&
     return out;
 }
 
-std::vector<double> load_column(const std::string& path, const std::string& column) {
-    input in(path);
-    if (in.peek(1).empty()) throw error(in.name(), "empty input");
-    if (is_npy(in)) {
-        if (!column.empty())
-            throw usage_error(in.name() + ": a column name ('" + column + "') was given, but this is an NPY file");
-        auto a = read_npy<double>(in);
+column_file::column_file(const std::string& path) : in_(std::make_unique<input>(path)) { npy_ = jetml::is_npy(*in_); }
+column_file::~column_file() = default;
+column_file::column_file(column_file&&) noexcept = default;
+column_file& column_file::operator=(column_file&&) noexcept = default;
+
+const std::string& column_file::name() const { return in_->name(); }
+
+void column_file::want(const std::string& column) {
+    if (loaded_) throw error(in_->name(), "internal: column '" + column + "' asked for after the file was read");
+    if (std::find(wanted_.begin(), wanted_.end(), column) == wanted_.end()) wanted_.push_back(column);
+}
+
+const std::vector<double>& column_file::column(const std::string& column) {
+    if (!loaded_) load();
+    if (npy_) return cols_.at(0);
+    const auto it = std::find(wanted_.begin(), wanted_.end(), column);
+    if (it == wanted_.end()) throw error(in_->name(), "internal: column '" + column + "' was not asked for");
+    return cols_[std::size_t(it - wanted_.begin())];
+}
+
+void column_file::load() {
+    loaded_ = true;
+    if (npy_) {
+        auto a = read_npy<double>(*in_);
         if (!(a.shape.size() == 1 || (a.shape.size() == 2 && a.shape[1] == 1)))
-            throw error(in.name(), "expected an array of shape (N,) or (N, 1), got " + format_shape(a.shape));
-        return std::move(a.data);
+            throw error(in_->name(), "expected an array of shape (N,) or (N, 1), got " + format_shape(a.shape));
+        cols_.push_back(std::move(a.data));
+        return;
     }
-    csv_reader r(in);
-    if (column.empty()) {
-        if (r.columns().size() != 1)
-            throw usage_error(in.name() + ": a CSV file with several columns needs a column name");
+    csv_reader r(*in_);
+    // an empty name stands for the only column of a one-column file
+    std::vector<std::size_t> idx;
+    for (const auto& c : wanted_) {
+        if (c.empty() && r.columns().size() != 1)
+            throw usage_error(in_->name() + ": a CSV file with several columns needs a column name");
+        idx.push_back(c.empty() ? 0 : r.column(c));
     }
-    std::size_t c = column.empty() ? 0 : r.column(column);
-    std::vector<double> v;
-    while (r.next()) v.push_back(r.number(c));
-    return v;
+    cols_.resize(wanted_.size());
+    while (r.next())
+        for (std::size_t k = 0; k < idx.size(); ++k) cols_[k].push_back(r.number(idx[k]));
+}
+
+std::vector<double> load_column(const std::string& path, const std::string& column) {
+    column_file f(path);
+    if (f.is_npy() && !column.empty())
+        throw usage_error(f.name() + ": a column name ('" + column + "') was given, but this is an NPY file");
+    f.want(column);
+    return f.column(column);
 }
 
 std::vector<float> load_labels(const std::string& path, const std::string& column) {

@@ -51,7 +51,31 @@ struct sample_set {
 /// Reads a whole file of samples.
 sample_set load_samples(const std::string& path, const std::vector<std::string>& columns);
 
-/// One numeric column: an NPY (N,) or (N, 1) array (column must be empty), or a CSV column.
+/// A file of numeric columns, opened once and read once (standard input can only be read
+/// once): an NPY (N,) or (N, 1) array is one column, which answers to any name; a CSV file has
+/// the columns of its header. Ask for every column with want() before the first column() call,
+/// which reads the file and keeps the wanted columns.
+class column_file {
+public:
+    explicit column_file(const std::string& path);
+    ~column_file();
+    column_file(column_file&&) noexcept;
+    column_file& operator=(column_file&&) noexcept;
+    bool is_npy() const { return npy_; }
+    const std::string& name() const;
+    void want(const std::string& column);
+    const std::vector<double>& column(const std::string& column);
+
+private:
+    void load();
+    std::unique_ptr<input> in_;
+    bool npy_ = false, loaded_ = false;
+    std::vector<std::string> wanted_;
+    std::vector<std::vector<double>> cols_;  // parallel to wanted_ (one entry for NPY)
+};
+
+/// One numeric column: an NPY (N,) or (N, 1) array (column must be empty), or a CSV column
+/// (the only one when column is empty).
 std::vector<double> load_column(const std::string& path, const std::string& column);
 
 /// Labels 0/1 from load_column; anything else is an error naming the row.
