@@ -164,14 +164,11 @@ TEST_CASE("metrics: AUC equals the brute-force pair count on random tied, weight
     }
 }
 
-TEST_CASE("metrics: radix sort is a stable sort and maps -0.0 to +0.0") {
-    rng g(3);
-    std::vector<double> s;
-    for (int i = 0; i < 5000; ++i) s.push_back(g.below(4) == 0 ? -g.uniform(0, 1e-300) : g.normal() * 1e3);
-    s.push_back(-0.0);
-    s.push_back(0.0);
-    s.push_back(-inf);
-    s.push_back(inf);
+namespace {
+// Sorts the keys of s with their indices as payload and checks the result: ascending in key
+// and in score, stable (equal keys keep their input order), and every key maps back to its
+// score (-0.0 compares equal to the +0.0 it becomes). Returns the sorted keys.
+std::vector<std::uint64_t> check_radix_sort(const std::vector<double>& s) {
     std::vector<std::uint64_t> key;
     std::vector<double> pay;
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -184,13 +181,26 @@ TEST_CASE("metrics: radix sort is a stable sort and maps -0.0 to +0.0") {
         const auto idx = static_cast<std::size_t>(pay[i]);
         roundtrip &= key_score(key[i]) == s[idx] && score_key(s[idx]) == key[i];
         if (i > 0) {
-            sorted &= key_score(key[i - 1]) <= key_score(key[i]);
+            sorted &= key[i - 1] <= key[i] && key_score(key[i - 1]) <= key_score(key[i]);
             if (key[i - 1] == key[i]) stable &= pay[i - 1] < pay[i];
         }
     }
     CHECK(sorted);
     CHECK(stable);
     CHECK(roundtrip);
+    return key;
+}
+}  // namespace
+
+TEST_CASE("metrics: radix sort is a stable sort and maps -0.0 to +0.0") {
+    rng g(3);
+    std::vector<double> s;
+    for (int i = 0; i < 5000; ++i) s.push_back(g.below(4) == 0 ? -g.uniform(0, 1e-300) : g.normal() * 1e3);
+    s.push_back(-0.0);
+    s.push_back(0.0);
+    s.push_back(-inf);
+    s.push_back(inf);
+    check_radix_sort(s);
     CHECK(score_key(-0.0) == score_key(0.0));
 }
 
@@ -341,25 +351,7 @@ TEST_CASE("metrics: radix sort of many keys with ties, infinities and signed zer
             default: s.push_back(g.normal() * std::pow(10.0, g.uniform(-300, 300)));
         }
     }
-    std::vector<std::uint64_t> key;
-    std::vector<double> pay;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        key.push_back(score_key(s[i]));
-        pay.push_back(static_cast<double>(i));
-    }
-    radix_sort(key, pay);
-    bool sorted = true, stable = true, roundtrip = true;
-    for (std::size_t i = 0; i < key.size(); ++i) {
-        const auto idx = static_cast<std::size_t>(pay[i]);
-        roundtrip &= score_key(s[idx]) == key[i];
-        if (i > 0) {
-            sorted &= key[i - 1] <= key[i] && key_score(key[i - 1]) <= key_score(key[i]);
-            if (key[i - 1] == key[i]) stable &= pay[i - 1] < pay[i];
-        }
-    }
-    CHECK(sorted);
-    CHECK(stable);
-    CHECK(roundtrip);
+    auto key = check_radix_sort(s);
     std::vector<double> none;
     radix_sort(key, none);  // keys only
     CHECK(std::is_sorted(key.begin(), key.end()));
