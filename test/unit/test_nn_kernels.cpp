@@ -121,6 +121,12 @@ TEST_CASE("nn kernels: few-filter direct conv2d forward equals the reference twi
         }
         compare_conv(geom(3, 40, 40, 1, 4, 8, 1), false, 2);
         compare_conv(geom(3, 20, 20, 8, 4, 8, 1), true, 2);
+        // the backward: taps kx in blocks of 4 (kernel 11: 4 + 4 + 3), filters in blocks of 4
+        // (7: 4 + 3); 16 or more input channels keep the input gradient on the GEMM paths
+        compare_conv(geom(3, 25, 25, 1, 11, 7, 1), true, 2);
+        compare_conv(geom(2, 9, 10, 16, 3, 5, 1), true, 2);
+        compare_conv(geom(2, 9, 10, 20, 4, 9, 1), false, 3);
+        compare_conv(geom(5, 6, 6, 15, 2, 15, 1), true, 1);
         conv_params p = geom(4, 11, 23, 2, 3, 6, 1);  // non-square kernel 2 x 5
         p.kh = 2, p.kw = 5;
         compare_conv(p, true, 2);

@@ -349,6 +349,165 @@ few_fn few_kernel(std::size_t cout) {
     return table[cout - 1];
 }
 
+// Weight gradient of the few-filter path, vectorised over output pixels like the forward.
+// The output gradient of a sample sits in planes dyz[co] with the q layout of the forward
+// (q = oy*Wp + ox, zero at ox >= ow and past the last pixel, rounded up to whole vectors), so
+//   dW[co, ky, kx, ci] = sum_q dyz[co][q] * xq[ci plane][q + ky*Wp + kx],
+// a dot product of two contiguous runs: the zeros of dyz drop the padding columns. One call
+// covers NC filters x NK taps kx for one (ci, ky): NC*NK accumulators, NC + NK loads per
+// NC*NK FMAs; the vector sums are added to per-thread vector partials vdw (16 lanes per
+// weight), summed horizontally once per call of conv2d_backward.
+template <int NC, int NK>
+__attribute__((target("avx512f"))) void few_dw_block(std::size_t nvec, const float* dyz, std::size_t lp,
+                                                     const float* src, float* vacc, std::size_t vco,
+                                                     std::size_t vkx) {
+    __m512 acc[NC][NK];
+#pragma GCC unroll 4
+    for (int c = 0; c < NC; ++c)
+#pragma GCC unroll 4
+        for (int k = 0; k < NK; ++k) acc[c][k] = _mm512_setzero_ps();
+    for (std::size_t i = 0, q = 0; i < nvec; ++i, q += 16) {
+        __m512 d[NC];
+#pragma GCC unroll 4
+        for (int c = 0; c < NC; ++c) d[c] = _mm512_loadu_ps(dyz + c * lp + q);
+#pragma GCC unroll 4
+        for (int k = 0; k < NK; ++k) {
+            const __m512 xv = _mm512_loadu_ps(src + k + q);
+#pragma GCC unroll 4
+            for (int c = 0; c < NC; ++c) acc[c][k] = _mm512_fmadd_ps(d[c], xv, acc[c][k]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int c = 0; c < NC; ++c)
+#pragma GCC unroll 4
+        for (int k = 0; k < NK; ++k) {
+            float* v = vacc + c * vco + k * vkx;
+            _mm512_storeu_ps(v, _mm512_add_ps(_mm512_loadu_ps(v), acc[c][k]));
+        }
+}
+
+using few_dw_fn = void (*)(std::size_t, const float*, std::size_t, const float*, float*, std::size_t,
+                           std::size_t);
+
+few_dw_fn few_dw_kernel(std::size_t nc, std::size_t nk) {
+    static constexpr few_dw_fn table[4][4] = {
+        {few_dw_block<1, 1>, few_dw_block<1, 2>, few_dw_block<1, 3>, few_dw_block<1, 4>},
+        {few_dw_block<2, 1>, few_dw_block<2, 2>, few_dw_block<2, 3>, few_dw_block<2, 4>},
+        {few_dw_block<3, 1>, few_dw_block<3, 2>, few_dw_block<3, 3>, few_dw_block<3, 4>},
+        {few_dw_block<4, 1>, few_dw_block<4, 2>, few_dw_block<4, 3>, few_dw_block<4, 4>}};
+    return table[nc - 1][nk - 1];
+}
+
+// The few-filter backward serves the weight gradient whenever the forward is direct, and the
+// input gradient when it has < 16 channels too: it is then a forward of the same kind (the
+// full correlation of dY with the flipped weights, cin filters over cout channels).
+// The conv that gives dX: input dY (oh, ow, cout), cin filters, padding k-1-pad before.
+conv_params few_dx_params(const conv_params& p) {
+    conv_params q = p;
+    q.h = p.oh, q.w = p.ow, q.cin = p.cout, q.cout = p.cin;
+    q.pad_top = p.kh - 1 - p.pad_top, q.pad_left = p.kw - 1 - p.pad_left;
+    q.oh = p.h, q.ow = p.w;
+    return q;
+}
+
+void few_backward(const conv_params& p, const float* x, const float* w, const float* dy, float* dx,
+                  float* dw, float* db, conv_workspace& ws) {
+    const std::size_t K = p.k(), nw = p.cout * K, rps = p.oh * p.ow;
+    const int nth = threads_for(p.n, 2.0 * double(p.n) * rps * K * p.cout);
+    const few_geom g = few_setup(p);
+    const std::size_t nvec = (g.q + 15) / 16, lp = nvec * 16;  // dyz plane: whole vectors
+    const conv_params pd = few_dx_params(p);
+    const few_geom gd = few_setup(pd);
+    if (ws.xq.size() < std::size_t(nth)) ws.xq.resize(nth);
+    if (ws.dyp.size() < std::size_t(nth)) ws.dyp.resize(nth);
+    if (ws.col.size() < std::size_t(nth)) ws.col.resize(nth);
+    if (ws.dw.size() < std::size_t(nth)) ws.dw.resize(nth), ws.db.resize(nth);
+    for (int t = 0; t < nth; ++t) {
+        ws.xq[t].resize(p.cin * g.plane + few_slack);
+        ws.xq[t].fill(0.0f);  // borders and slack; interiors are rewritten per sample
+        ws.col[t].resize(p.cout * lp);
+        ws.col[t].fill(0.0f);  // dyz: the padding columns and the tail stay zero
+        ws.dw[t].resize(16 * nw);
+        ws.db[t].resize(p.cout);
+        if (dx) {
+            ws.dyp[t].resize(pd.cin * gd.plane + few_slack);
+            ws.dyp[t].fill(0.0f);
+        }
+    }
+    if (dx) {  // wf[((co*kh + ky)*kw + kx)*cin + ci] = w[co, kh-1-ky, kw-1-kx, ci]
+        ws.wf.resize(K * p.cout);
+        for (std::size_t co = 0; co < p.cout; ++co)
+            for (std::size_t ky = 0; ky < p.kh; ++ky)
+                for (std::size_t kx = 0; kx < p.kw; ++kx)
+                    std::memcpy(ws.wf.data() + ((co * p.kh + ky) * p.kw + kx) * p.cin,
+                                w + ((co * p.kh + (p.kh - 1 - ky)) * p.kw + (p.kw - 1 - kx)) * p.cin,
+                                p.cin * sizeof(float));
+    }
+    const few_fn dx_fn = dx ? few_kernel(p.cin) : nullptr;
+    const std::size_t vco = 16 * K, vkx = 16 * p.cin;  // vdw strides of a filter and of a tap kx
+#pragma omp parallel num_threads(nth)
+    {
+        const int ith = omp_get_thread_num(), nt = omp_get_num_threads();
+        std::size_t s_begin, s_end;
+        split_range(p.n, ith, nt, s_begin, s_end);
+        float* xq = ws.xq[ith].data();
+        float* dyz = ws.col[ith].data();
+        float* vdw = ws.dw[ith].data();
+        float* pdb = ws.db[ith].data();
+        std::fill(vdw, vdw + 16 * nw, 0.0f);
+        std::fill(pdb, pdb + p.cout, 0.0f);
+        for (std::size_t s = s_begin; s < s_end; ++s) {
+            const float* dys = dy + s * p.out_size();
+            few_pad(p, g, x + s * p.in_size(), xq);
+            for (std::size_t oy = 0; oy < p.oh; ++oy)
+                for (std::size_t ox = 0; ox < p.ow; ++ox) {
+                    const float* d = dys + (oy * p.ow + ox) * p.cout;
+                    for (std::size_t co = 0; co < p.cout; ++co) {
+                        dyz[co * lp + oy * g.wp + ox] = d[co];
+                        pdb[co] += d[co];
+                    }
+                }
+            for (std::size_t co = 0; co < p.cout; co += 4) {
+                const std::size_t nc = std::min<std::size_t>(4, p.cout - co);
+                for (std::size_t kx = 0; kx < p.kw; kx += 4) {
+                    const std::size_t nk = std::min<std::size_t>(4, p.kw - kx);
+                    const few_dw_fn fn = few_dw_kernel(nc, nk);
+                    for (std::size_t ci = 0; ci < p.cin; ++ci)
+                        for (std::size_t ky = 0; ky < p.kh; ++ky)
+                            fn(nvec, dyz + co * lp, lp, xq + ci * g.plane + ky * g.wp + kx,
+                               vdw + co * vco + ((ky * p.kw + kx) * p.cin + ci) * 16, vco, vkx);
+                }
+            }
+            if (dx) {
+                float* dyq = ws.dyp[ith].data();
+                few_pad(pd, gd, dys, dyq);
+                dx_fn(pd, gd, dyq, ws.wf.data(), nullptr, dx + s * p.in_size());
+            }
+        }
+        // this thread's vector partials -> one float per weight (in place, lanes in order)
+        for (std::size_t e = 0; e < nw; ++e) {
+            float acc = 0.0f;
+            for (std::size_t l = 0; l < 16; ++l) acc += vdw[16 * e + l];
+            vdw[e] = acc;
+        }
+#pragma omp barrier
+        // the threads' partials summed in thread order (deterministic), elements split
+        std::size_t e0, e1;
+        split_range(nw, ith, nt, e0, e1);
+        for (std::size_t e = e0; e < e1; ++e) {
+            float acc = ws.dw[0][e];
+            for (int t = 1; t < nt; ++t) acc += ws.dw[t][e];
+            dw[e] = acc;
+        }
+        if (db && ith == 0)
+            for (std::size_t c = 0; c < p.cout; ++c) {
+                float acc = ws.db[0][c];
+                for (int t = 1; t < nt; ++t) acc += ws.db[t][c];
+                db[c] = acc;
+            }
+    }
+}
+
 }  // namespace
 
 void conv2d_forward(const conv_params& p, const float* x, const float* w, const float* b, float* y,
@@ -427,8 +586,32 @@ void conv2d_forward(const conv_params& p, const float* x, const float* w, const 
     }
 }
 
+namespace {
+void backward_gemm(const conv_params& p, const float* x, const float* w, const float* dy, float* dx,
+                   float* dw, float* db, conv_workspace& ws);
+}  // namespace
+
 void conv2d_backward(const conv_params& p, const float* x, const float* w, const float* dy,
                      float* dx, float* dw, float* db, conv_workspace& ws) {
+    if (!use_few(p)) {
+        backward_gemm(p, x, w, dy, dx, dw, db, ws);
+        return;
+    }
+    // The weight gradient always by the direct kernel, so it does not depend on whether dx
+    // is wanted; the input gradient of >= 16 channels by the GEMM paths, whose weight
+    // gradient is then discarded (a rare shape: few filters after a wide layer).
+    const bool few_dx = dx && p.cin < 16;
+    few_backward(p, x, w, dy, few_dx ? dx : nullptr, dw, db, ws);
+    if (dx && !few_dx) {
+        ws.discard.resize(p.cout * p.k());
+        backward_gemm(p, x, w, dy, dx, ws.discard.data(), nullptr, ws);
+    }
+}
+
+namespace {
+
+void backward_gemm(const conv_params& p, const float* x, const float* w, const float* dy, float* dx,
+                   float* dw, float* db, conv_workspace& ws) {
     const std::size_t K = p.k(), rps = p.oh * p.ow, nw = p.cout * K;
     const bool direct = is_pointwise(p), implicit = use_implicit(p);
     const bool implicit_dx = dx && use_implicit_dx(p);
@@ -522,6 +705,8 @@ void conv2d_backward(const conv_params& p, const float* x, const float* w, const
             }
     }
 }
+
+}  // namespace
 
 namespace {
 

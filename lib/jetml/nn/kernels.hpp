@@ -3,7 +3,8 @@
 // a fast path (convolutions as implicit GEMMs over a zero-padded copy of the input where the
 // AVX-512 kernel of gemm.hpp serves them, else im2col + GEMM, OpenBLAS single-threaded on CPUs
 // without AVX-512; with AVX-512 the forward of < 16 filters at stride 1 is a direct kernel
-// vectorised over output pixels; preallocated buffers; batch split across OpenMP threads
+// vectorised over output pixels, and so are its weight gradient and, for < 16 input channels,
+// its input gradient; preallocated buffers; batch split across OpenMP threads
 // unless called inside a parallel region, where they run on the calling thread) and a plain reference twin
 // (direct loops, double accumulation) that the unit tests compare it against
 // (test/unit/test_nn_kernels.cpp).
@@ -46,6 +47,7 @@ struct conv_workspace {
     std::vector<buffer> xp, dyp;  ///< per-thread padded blocks (borders stay zero)
     buffer wf;  ///< the weights flipped to (kh*kw*cout, cin) for the input gradient
     std::vector<buffer> xq;  ///< per-thread zero-padded channel planes (few-filter forward)
+    buffer discard;          ///< a weight gradient computed and not wanted
     std::vector<std::int32_t> roff, koff;    ///< output pixel / filter-tap offsets into xp
     std::vector<std::int32_t> droff, dkoff;  ///< input pixel / tap offsets into dyp
     std::vector<std::size_t> key;            ///< geometry the tables and borders belong to
