@@ -72,7 +72,11 @@ int main(int argc, char** argv) {
             };
             std::vector<std::size_t> w = want.spatial ? std::vector<std::size_t>{want.c, want.h, want.w}
                                                       : std::vector<std::size_t>{want.size()};
-            throw error(in.name(), "model " + model_path + " expects samples of shape " + with_n(w) + ", got " + with_n(s));
+            // (N, M, 4) is how jetgen and subjet's inputs hold jet constituents
+            const bool constituents = want.spatial && s.size() == 3 && s[0] == 1 && s[2] == 4;
+            throw error(in.name(), "model " + model_path + " expects samples of shape " + with_n(w) + ", got " +
+                                       (constituents ? "(N, " + std::to_string(s[1]) + ", 4): jet constituents; make images with jetimg first"
+                                                     : with_n(s)));
         }
         const std::size_t d = in.sample_size();
         if (!meta.prep_mean.empty() && (meta.prep_mean.size() != d || meta.prep_std.size() != d))
