@@ -290,8 +290,8 @@ TEST_CASE("nn model: predict gives the same outputs on 1, 2 and 3 threads") {
 }
 
 TEST_CASE("nn model: predict equals the plain forward pass bitwise, for any batch and thread count") {
-    // predict skips flatten and dropout, applies a ReLU that follows a dense layer in the dense
-    // layer's store and multiplies by weights transposed once per call; forward() calls every
+    // predict skips flatten and dropout, applies a ReLU that follows a dense or conv layer in
+    // that layer's store and multiplies by weights transposed once per call; forward() calls every
     // layer as it is. The two must agree to the bit, and a row's output must not depend on the
     // rows that come with it (batch sizes with every tail length, 1-3 threads).
     struct net {
@@ -302,6 +302,9 @@ TEST_CASE("nn model: predict equals the plain forward pass bitwise, for any batc
         {"dense(64) relu dense(64) leakyrelu dense(20) tanh dense(1)", tshape::vec(9)},
         {"dense(48) dropout(0.5) relu maxout(16,3) relu dense(2)", tshape::vec(30)},
         {"conv(16,3,same) relu maxpool(2) flatten dense(32) relu dropout(0.5) dense(1)", tshape::image(2, 8, 8)},
+        // a ReLU fused into each convolution path: few filters (direct), stride 2 (im2col),
+        // 20 filters (implicit GEMM with a masked tail)
+        {"conv(5,3,same) relu conv(6,3,2,valid) relu conv(20,2,same) relu flatten dense(1)", tshape::image(3, 11, 9)},
         {"dense(24) relu", tshape::vec(5)},  // a fused ReLU as the last layer
         {"flatten", tshape::image(1, 3, 3)},  // every layer skipped
     };

@@ -156,7 +156,7 @@ __attribute__((target("avx512f"))) void gather_avx512(std::size_t m, std::size_t
                                                       const float* a, const std::int32_t* roff,
                                                       const std::int32_t* koff, const float* b,
                                                       std::size_t ldb, float beta, const float* bias,
-                                                      float* c, std::size_t ldc) {
+                                                      bool relu, float* c, std::size_t ldc) {
     constexpr std::size_t MR = 8, NR = 32;
     const auto ko = [koff](std::size_t kk) { return std::ptrdiff_t(koff[kk]); };
     for (std::size_t j0 = 0; j0 < n; j0 += NR) {
@@ -167,10 +167,10 @@ __attribute__((target("avx512f"))) void gather_avx512(std::size_t m, std::size_t
             const float* ar[MR];
             for (std::size_t r = 0; r < MR; ++r) ar[r] = a + roff[i0 + (r < mr ? r : mr - 1)];
             if (cm.nv == 2)
-                tile8<2>(k, ar, ko, mr, b + j0, ldb, beta, bias ? bias + j0 : nullptr, false,
+                tile8<2>(k, ar, ko, mr, b + j0, ldb, beta, bias ? bias + j0 : nullptr, relu,
                          c + i0 * ldc + j0, ldc, cm.m0, cm.m1);
             else
-                tile8<1>(k, ar, ko, mr, b + j0, ldb, beta, bias ? bias + j0 : nullptr, false,
+                tile8<1>(k, ar, ko, mr, b + j0, ldb, beta, bias ? bias + j0 : nullptr, relu,
                          c + i0 * ldc + j0, ldc, cm.m0, cm.m1);
         }
     }
@@ -198,17 +198,19 @@ void gemm_bias(std::size_t m, std::size_t n, std::size_t k, const float* a, std:
 
 void gemm_gather(std::size_t m, std::size_t n, std::size_t k, const float* a,
                  const std::int32_t* roff, const std::int32_t* koff, const float* b,
-                 std::size_t ldb, float beta, const float* bias, float* c, std::size_t ldc) {
+                 std::size_t ldb, float beta, const float* bias, float* c, std::size_t ldc, bool relu) {
     if (m == 0 || n == 0) return;
     if (gemm_uses_avx512()) {
-        gather_avx512(m, n, k, a, roff, koff, b, ldb, beta, bias, c, ldc);
+        gather_avx512(m, n, k, a, roff, koff, b, ldb, beta, bias, relu, c, ldc);
         return;
     }
     for (std::size_t i = 0; i < m; ++i)
         for (std::size_t j = 0; j < n; ++j) {
             float acc = 0;
             for (std::size_t kk = 0; kk < k; ++kk) acc += a[roff[i] + koff[kk]] * b[kk * ldb + j];
-            c[i * ldc + j] = (beta != 0.0f ? c[i * ldc + j] : 0.0f) + acc + (bias ? bias[j] : 0.0f);
+            float v = (beta != 0.0f ? c[i * ldc + j] : 0.0f) + acc + (bias ? bias[j] : 0.0f);
+            if (relu) v = v > 0.0f ? v : 0.0f;
+            c[i * ldc + j] = v;
         }
 }
 

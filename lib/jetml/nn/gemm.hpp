@@ -21,13 +21,14 @@ void gemm_bias(std::size_t m, std::size_t n, std::size_t k, const float* a, std:
                float* c, std::size_t ldc, bool relu = false);
 
 /// Implicit GEMM ("im2col without the copy"): C (m x n, ldc) = beta*C + A.B, plus bias[j] on
-/// every row when bias is not null, where A(i, kk) = a[roff[i] + koff[kk]] (every row of A has
+/// every row when bias is not null and then max(., 0) if relu, where A(i, kk) = a[roff[i] + koff[kk]] (every row of A has
 /// its own offset, every column an offset shared by all rows) and B is row-major (k x n, ldb).
 /// A convolution over a zero-padded input is one such product. The AVX-512 kernel serves it
 /// when gemm_uses_avx512(); otherwise plain loops (correct, slow: callers avoid that case).
 void gemm_gather(std::size_t m, std::size_t n, std::size_t k, const float* a,
                  const std::int32_t* roff, const std::int32_t* koff, const float* b,
-                 std::size_t ldb, float beta, const float* bias, float* c, std::size_t ldc);
+                 std::size_t ldb, float beta, const float* bias, float* c, std::size_t ldc,
+                 bool relu = false);
 
 /// True when the AVX-512 kernel is in use (the CPU has AVX-512F and it is not disabled);
 /// it then serves products with n >= 16 columns, OpenBLAS the narrower ones.

@@ -279,7 +279,7 @@ void few_pad(const conv_params& p, const few_geom& g, const float* xs, float* xq
 template <int C, int NV>
 __attribute__((target("avx512f"))) void few_sample(const conv_params& p, const few_geom& g,
                                                    const float* xq, const float* wk, const float* bias,
-                                                   float* y) {
+                                                   bool relu, float* y) {
     constexpr std::size_t T = 16 * NV;
     alignas(64) float tmp[C][T];
     for (std::size_t q0 = 0; q0 < g.q; q0 += T) {
@@ -306,6 +306,14 @@ __attribute__((target("avx512f"))) void few_sample(const conv_params& p, const f
                     }
                 }
             }
+        if (relu) {  // v > 0 ? v : 0, as the ReLU layer (a NaN gives 0)
+            const __m512 zero = _mm512_setzero_ps();
+#pragma GCC unroll 16
+            for (int c = 0; c < C; ++c)
+#pragma GCC unroll 4
+                for (int j = 0; j < NV; ++j)
+                    acc[c][j] = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(acc[c][j], zero, _CMP_GT_OQ), acc[c][j]);
+        }
 #pragma GCC unroll 16
         for (int c = 0; c < C; ++c)
 #pragma GCC unroll 4
@@ -334,7 +342,7 @@ __attribute__((target("avx512f"))) void few_sample(const conv_params& p, const f
 }
 
 using few_fn = void (*)(const conv_params&, const few_geom&, const float*, const float*, const float*,
-                        float*);
+                        bool, float*);
 
 template <int C>
 constexpr few_fn few_pick() {
@@ -481,7 +489,7 @@ void few_backward(const conv_params& p, const float* x, const float* w, const fl
             if (dx) {
                 float* dyq = ws.dyp[ith].data();
                 few_pad(pd, gd, dys, dyq);
-                dx_fn(pd, gd, dyq, ws.wf.data(), nullptr, dx + s * p.in_size());
+                dx_fn(pd, gd, dyq, ws.wf.data(), nullptr, false, dx + s * p.in_size());
             }
         }
         // this thread's vector partials -> one float per weight (in place, lanes in order)
@@ -511,7 +519,7 @@ void few_backward(const conv_params& p, const float* x, const float* w, const fl
 }  // namespace
 
 void conv2d_forward(const conv_params& p, const float* x, const float* w, const float* b, float* y,
-                    conv_workspace& ws) {
+                    conv_workspace& ws, bool relu) {
     const std::size_t K = p.k(), rps = p.oh * p.ow, nb = block_samples(p);
     const int nth = threads_for(p.n, double(p.n) * rps * K * p.cout);
     if (use_few(p)) {
@@ -539,7 +547,7 @@ void conv2d_forward(const conv_params& p, const float* x, const float* w, const 
             float* xq = ws.xq[ith].data();
             for (std::size_t s = s_begin; s < s_end; ++s) {
                 few_pad(p, g, x + s * p.in_size(), xq);
-                fn(p, g, xq, wk, b, y + s * p.out_size());
+                fn(p, g, xq, wk, b, relu, y + s * p.out_size());
             }
         }
         return;
@@ -565,7 +573,7 @@ void conv2d_forward(const conv_params& p, const float* x, const float* w, const 
                 const std::size_t ns = std::min(g.nb, s_end - s0);
                 pad_input(p, g, x, s0, ns, xp);
                 gemm_gather(ns * rps, p.cout, K, xp, ws.roff.data(), ws.koff.data(), wt, p.cout,
-                            0.0f, b, y + s0 * rps * p.cout, p.cout);
+                            0.0f, b, y + s0 * rps * p.cout, p.cout, relu);
             }
         } else {
             float* col = direct ? nullptr : ws.col[ith].data();
@@ -578,9 +586,13 @@ void conv2d_forward(const conv_params& p, const float* x, const float* w, const 
                 }
                 float* ys = y + s0 * rps * p.cout;
                 gemm(rows, p.cout, K, a, K, 1, wt, p.cout, 0.0f, ys, p.cout);
-                if (b)
+                if (b || relu)
                     for (std::size_t r = 0; r < rows; ++r)
-                        for (std::size_t c = 0; c < p.cout; ++c) ys[r * p.cout + c] += b[c];
+                        for (std::size_t c = 0; c < p.cout; ++c) {
+                            float v = ys[r * p.cout + c];
+                            if (b) v += b[c];
+                            ys[r * p.cout + c] = relu ? (v > 0.0f ? v : 0.0f) : v;
+                        }
             }
         }
     }

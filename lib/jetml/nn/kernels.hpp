@@ -53,9 +53,10 @@ struct conv_workspace {
     std::vector<std::size_t> key;            ///< geometry the tables and borders belong to
 };
 
-/// Fast conv2d forward: y = conv(x, w) + b.  x (n, h, w, cin), y (n, oh, ow, cout).
+/// Fast conv2d forward: y = conv(x, w) + b, then max(., 0) if relu (a NaN gives 0).
+/// x (n, h, w, cin), y (n, oh, ow, cout).
 void conv2d_forward(const conv_params& p, const float* x, const float* w, const float* b, float* y,
-                    conv_workspace& ws);
+                    conv_workspace& ws, bool relu = false);
 /// Fast conv2d backward: dw, db overwritten with the batch gradient; dx (if not null) overwritten.
 void conv2d_backward(const conv_params& p, const float* x, const float* w, const float* dy,
                      float* dx, float* dw, float* db, conv_workspace& ws);

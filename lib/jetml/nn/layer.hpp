@@ -63,7 +63,7 @@ public:
     /// not change, until end_inference(): a layer may derive data from its parameters once
     /// (a dense layer's transposed weights) instead of on every pass. `next` is the layer whose
     /// forward follows this one's (null if none); returning true means this layer's inference
-    /// passes apply `next` too (a dense layer applies a following ReLU in its GEMM's store),
+    /// passes apply `next` too (a dense or conv layer applies a following ReLU in its store),
     /// and the model then skips `next`. Default: nothing, false.
     virtual bool begin_inference(const layer* next) {
         (void)next;

@@ -151,9 +151,14 @@ public:
         fan_in_uniform(params_[0].value, p_.k(), r);
         fan_in_uniform(params_[1].value, p_.k(), r);
     }
-    void forward(const float* x, float* y, std::size_t n, bool) override {
+    bool begin_inference(const layer* next) override {
+        relu_ = next && next->spec() == "relu";
+        return relu_;
+    }
+    void end_inference() override { relu_ = false; }
+    void forward(const float* x, float* y, std::size_t n, bool train) override {
         p_.n = n;
-        conv2d_forward(p_, x, params_[0].value.data(), params_[1].value.data(), y, ws_);
+        conv2d_forward(p_, x, params_[0].value.data(), params_[1].value.data(), y, ws_, relu_ && !train);
     }
     void backward(const float* x, const float*, const float* dy, float* dx, std::size_t n) override {
         p_.n = n;
@@ -165,6 +170,7 @@ public:
 private:
     std::size_t filters_, k_, stride_;
     bool same_;
+    bool relu_ = false;  // applies a following ReLU, between begin_inference and end_inference
     conv_params p_;
     conv_workspace ws_;
 };

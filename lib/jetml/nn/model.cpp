@@ -312,7 +312,7 @@ namespace {
 
 // The layers of a stack between begin_inference() and end_inference() (also on an
 // exception), and the layers inference passes skip: those that only copy, and those that the
-// layer before them applies (a ReLU after a dense layer).
+// layer before them applies (a ReLU after a dense or conv layer).
 class inference_scope {
 public:
     explicit inference_scope(std::vector<std::unique_ptr<layer>>& ls) : ls_(ls), skip_(ls.size(), 0) {

@@ -70,8 +70,8 @@ public:
     /// With several threads (when that pays) each thread takes whole chunks and runs them
     /// through its own copy of the layers, with no barrier. For the length of the call the
     /// layers may prepare derived data (a dense layer transposes its weights once), flatten
-    /// and dropout pass their input on, and a ReLU after a dense layer is applied in that
-    /// layer's store. Every output equals forward(x, n, false) bitwise, whatever the batch and
+    /// and dropout pass their input on, and a ReLU after a dense or conv layer is applied in
+    /// that layer's store. Every output equals forward(x, n, false) bitwise, whatever the batch and
     /// the thread count.
     void predict(const float* x, std::size_t n, float* out, std::size_t batch = 256);
 
