@@ -282,10 +282,9 @@ int main(int argc, char** argv) {
                          "score files [NAME=]FILE, NPY (N,) or CSV; '-' = stdin (default); a repeated NAME "
                          "makes an ensemble of runs")
             ->type_name("[NAME=]FILE");
-        t.app.add_option("-l,--labels", labels_path, "labels 0/1 (1 = signal): NPY (N,) of any int/float/bool dtype, or CSV")
-            ->check(jetml::readable_or_dash);
-        t.app.add_option("-w,--weights", weights_path, "per-event weights: NPY (N,) or CSV (column --weight-col)")
-            ->check(jetml::readable_or_dash);
+        // -l and -w are checked after parsing: with scores on stdin only once stdin is read (see below)
+        t.app.add_option("-l,--labels", labels_path, "labels 0/1 (1 = signal): NPY (N,) of any int/float/bool dtype, or CSV");
+        t.app.add_option("-w,--weights", weights_path, "per-event weights: NPY (N,) or CSV (column --weight-col)");
         t.app.add_option("--signal", signals, "signal scores [NAME=]FILE (repeatable; pairs with --background)")
             ->type_name("[NAME=]FILE");
         t.app.add_option("--background", backgrounds, "background scores [NAME=]FILE, one per --signal")
@@ -356,6 +355,19 @@ int main(int argc, char** argv) {
                 throw usage_error("--weights cannot be combined with --signal/--background; use --weight-col in CSV inputs");
         }
         if (!sigbkg && inputs.empty()) inputs.push_back("-");
+        // A labels or weights file may be written by the same pipeline that feeds the scores
+        // (`jetgen --labels-out l.npy | ... | roc -l l.npy -`): it exists only once the pipeline's
+        // first tool is done, so with scores on stdin it is looked for after stdin is read.
+        const bool scores_on_stdin = std::any_of(inputs.begin(), inputs.end(),
+                                                 [](const std::string& a) { return split_name(a).second == "-"; });
+        auto check_side_file = [](const std::string& path, const char* option) {
+            if (!path.empty() && path != "-" && ::access(path.c_str(), R_OK) != 0)
+                throw usage_error(std::string(option) + ": cannot read '" + path + "': " + std::strerror(errno));
+        };
+        if (!scores_on_stdin) {
+            check_side_file(labels_path, "--labels");
+            check_side_file(weights_path, "--weights");
+        }
         if (score_cols.empty()) score_cols.push_back("score");
         {
             int dash = 0;
@@ -416,6 +428,13 @@ int main(int argc, char** argv) {
                     add_member(name, std::move(m));
                 }
             }
+            // stdin holds only scores here (labels and weights come from files): read it now
+            if (scores_on_stdin && !labels_path.empty() && labels_path != "-" && weights_path != "-")
+                for (const auto& d : ds)
+                    for (const auto& m : d.members)
+                        if (m.path == "-") files.column(m.path, m.column);
+            check_side_file(labels_path, "--labels");
+            check_side_file(weights_path, "--weights");
             // labels: -l, else the label column of the first CSV score file
             std::string lpath = labels_path, wpath = weights_path;
             if (lpath.empty())
