@@ -2,7 +2,9 @@
 // jetml/npy.cpp - NPY header parsing/writing and dtype conversion.
 #include "jetml/npy.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -140,7 +142,15 @@ struct dict_parser {
             if (i == start) fail("expected a non-negative integer in shape");
             std::size_t j = i;
             while (j < s.size() && s[j] == 'L') ++j;  // Python 2 longs
-            out.push_back(std::stoull(s.substr(start, i - start)));
+            std::size_t d = 0;
+            for (std::size_t k = start; k < i; ++k) {
+                std::size_t digit = static_cast<std::size_t>(s[k] - '0');
+                if (d > (std::numeric_limits<std::size_t>::max() - digit) / 10)
+                    fail("shape dimension " + s.substr(start, std::min<std::size_t>(i - start, 30)) +
+                         (i - start > 30 ? "..." : "") + " is too large");
+                d = d * 10 + digit;
+            }
+            out.push_back(d);
             i = j;
             if (eat(')')) break;
             expect(',');
@@ -208,6 +218,18 @@ npy_header parse_npy_dict(const std::string& dict, const std::string& source) {
     for (auto d : h.shape) non_trivial += d > 1;
     if (fortran && non_trivial > 1)
         throw error(source, "Fortran-ordered NPY arrays are not supported; save with np.ascontiguousarray(a)");
+    // the byte count must fit a signed 64-bit size (numpy's own limit), so that no size
+    // computation below overflows
+    std::size_t bytes = dtype_size(h.type);
+    const auto limit = static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max());
+    bool empty = false;
+    for (auto d : h.shape) empty = empty || d == 0;
+    for (auto d : h.shape)
+        if (!empty && d > limit / bytes)
+            throw error(source, "NPY shape " + format_shape(h.shape) + " of " + dtype_name(h.type) +
+                                    " is too large (more than 2^63 bytes)");
+        else
+            bytes *= d;
     return h;
 }
 
@@ -384,14 +406,34 @@ template <class T> std::size_t npy_reader::read_rows(T* dst, std::size_t max_row
 }
 
 template <class T> std::vector<T> npy_reader::read_all() {
-    std::vector<T> out(rows_left_ * header_.row_elements());
-    if constexpr (std::is_same_v<T, bool>) {
-        std::vector<std::uint8_t> tmp(out.size());
-        read_rows(tmp.data(), rows_left_);
-        for (std::size_t k = 0; k < tmp.size(); ++k) out[k] = tmp[k] != 0;
-    } else {
+    const std::size_t n = rows_left_ * header_.row_elements();
+    const std::size_t size = dtype_size(header_.type);
+    // A header may promise more than the input holds: beyond 64 MiB, memory grows with the
+    // data actually read, so a truncated (or forged) file fails with "truncated NPY data"
+    // instead of one huge allocation up front.
+    const std::size_t chunk = (std::size_t(64) << 20) / std::max(sizeof(T), size);
+    std::vector<T> out;
+    if (n <= chunk) {
+        out.resize(n);
         read_rows(out.data(), rows_left_);
+        return out;
     }
+    std::vector<char> raw;
+    for (std::size_t at = 0; at < n;) {
+        std::size_t m = std::min(chunk, n - at);
+        out.resize(at + m);
+        const bool direct = header_.type == dtype_of<T>();
+        if (!direct) raw.resize(m * size);
+        char* dst = direct ? reinterpret_cast<char*>(out.data() + at) : raw.data();
+        std::size_t got = in_.read(dst, m * size);
+        if (got != m * size)
+            throw error(in_.name(), "truncated NPY data: expected " + std::to_string(n * size) + " bytes for shape " +
+                                        format_shape(header_.shape) + ", got " + std::to_string(at * size + got));
+        if (header_.big_endian) byteswap(dst, m, size);
+        if (!direct) convert_from(header_.type, raw.data(), out.data() + at, m, in_.name());
+        at += m;
+    }
+    rows_left_ = 0;
     return out;
 }
 

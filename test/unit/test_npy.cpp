@@ -191,3 +191,65 @@ TEST_CASE("npy: format_shape") {
     CHECK(format_shape({5}) == "(5,)");
     CHECK(format_shape({5, 3, 4}) == "(5, 3, 4)");
 }
+
+namespace {
+/// Writes an NPY file with the given header dict (padded as numpy does) and raw data bytes.
+std::string npy_with_dict(const char* tag, const std::string& dict, const std::string& data) {
+    std::string d = dict;
+    while ((10 + d.size() + 1) % 64) d.push_back(' ');
+    d.push_back('\n');
+    std::string bytes("\x93NUMPY\x01\x00", 8);
+    bytes.push_back(static_cast<char>(d.size() & 0xff));
+    bytes.push_back(static_cast<char>(d.size() >> 8));
+    std::string path = tmpname(tag);
+    std::ofstream(path, std::ios::binary) << bytes << d << data;
+    return path;
+}
+}  // namespace
+
+TEST_CASE("npy: a shape dimension beyond 64 bits is a clear error (fuzzer find)") {
+    std::string path = npy_with_dict("huge_dim.npy",
+                                     "{'descr': '<u8', 'fortran_order': False, 'shape': (1, 99999999999999999999999), }",
+                                     std::string(8, '\1'));
+    CHECK_THROWS_WITH_AS(load_npy<double>(path), doctest::Contains("shape dimension 99999999999999999999999 is too large"),
+                         error);
+    std::remove(path.c_str());
+}
+
+TEST_CASE("npy: a shape whose byte count overflows is a clear error") {
+    std::string path = npy_with_dict("overflow.npy",
+                                     "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }",
+                                     std::string(64, '\0'));
+    CHECK_THROWS_WITH_AS(load_npy<float>(path), doctest::Contains("is too large (more than 2^63 bytes)"), error);
+    std::remove(path.c_str());
+}
+
+TEST_CASE("npy: a header promising 10^15 elements of a short file is truncated data, not a huge allocation") {
+    for (const char* shape : {"(1000000000000000,)", "(1, 1000000000000000)", "(1000, 1000000000000)"}) {
+        std::string path = npy_with_dict("promise.npy",
+                                         std::string("{'descr': '<f4', 'fortran_order': False, 'shape': ") + shape + ", }",
+                                         std::string(40, '\0'));
+        CAPTURE(shape);
+        CHECK_THROWS_WITH_AS(load_npy<double>(path), doctest::Contains("truncated NPY data: expected "), error);
+        CHECK_THROWS_WITH_AS(load_npy<float>(path), doctest::Contains(", got 40"), error);
+        std::remove(path.c_str());
+    }
+}
+
+TEST_CASE("npy: arrays beyond the eager-allocation size read back exactly") {
+    // 17M float32 (68 MB) crosses the 64 MiB chunk of read_all; the values are checked
+    // exactly, in float and converted to double, and big-endian data are swapped
+    const std::size_t n = (std::size_t(17) << 20);
+    std::vector<float> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<float>(i % 1000003) * 0.5f;
+    std::string path = tmpname("big.npy");
+    save_npy(path, {n / 4, 4}, v.data());
+    auto f = load_npy<float>(path);
+    CHECK(f.data == v);
+    auto d = load_npy<double>(path);
+    REQUIRE(d.data.size() == n);
+    bool same = true;
+    for (std::size_t i = 0; i < n; ++i) same = same && d.data[i] == static_cast<double>(v[i]);
+    CHECK(same);
+    std::remove(path.c_str());
+}
