@@ -35,6 +35,11 @@ sample_stream::sample_stream(const std::string& path, const std::vector<std::str
     size_ = 1;
     for (auto d : shape_) size_ *= d;
     if (size_ == 0) throw error(in_->name(), "samples have zero size: " + format_shape(shape_));
+    // callers hold batches of samples in memory: a forged header must not ask for gigabytes each
+    constexpr std::size_t max_size = std::size_t(1) << 26;
+    if (size_ > max_size)
+        throw error(in_->name(), "samples of shape " + format_shape(shape_) + " have " + std::to_string(size_) +
+                                     " values each; expected at most " + std::to_string(max_size));
 }
 
 sample_stream::~sample_stream() = default;
@@ -67,8 +72,12 @@ sample_set load_samples(const std::string& path, const std::vector<std::string>&
     sample_stream s(path, columns);
     sample_set out;
     out.sample_shape = s.sample_shape();
-    const std::size_t chunk = 4096;
-    if (s.rows_hint() >= 0) out.x.reserve(static_cast<std::size_t>(s.rows_hint()) * s.sample_size());
+    // about 16 MiB per batch; the reserve is bounded too, as a header may promise more rows
+    // than the file holds (then the read fails as truncated data)
+    const std::size_t chunk = std::clamp<std::size_t>((std::size_t(1) << 22) / s.sample_size(), 1, 4096);
+    if (s.rows_hint() >= 0)
+        out.x.reserve(std::min(static_cast<std::size_t>(s.rows_hint()), (std::size_t(1) << 26) / s.sample_size()) *
+                      s.sample_size());
     std::vector<float> buf(chunk * s.sample_size());
     while (std::size_t got = s.read(buf.data(), chunk)) {
         out.x.insert(out.x.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(got * s.sample_size()));

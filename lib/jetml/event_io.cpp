@@ -58,6 +58,12 @@ public:
         if (shape.size() != 3 || shape[2] != 4)
             throw error(in.name(), "expected constituents of shape (N, M, 4), got " + format_shape(shape));
         m_ = shape[1];
+        // one row is held in memory; a forged header must not make it a multi-GB allocation
+        constexpr std::size_t max_m = std::size_t(1) << 20;
+        if (m_ > max_m)
+            throw error(in.name(), "NPY constituents of shape " + format_shape(shape) + " have more than " +
+                                       std::to_string(max_m) + " constituents per jet; expected (N, M, 4) with M <= " +
+                                       std::to_string(max_m));
         row_.resize(m_ * 4);
     }
     bool next(event& ev) override {

@@ -66,3 +66,26 @@ TEST_CASE("dataset: load_column and load_labels on CSV") {
     CHECK_THROWS_WITH_AS(load_labels(bad, "label"), doctest::Contains("label 2 at row 2; expected 0 or 1"), error);
     for (const auto& p : {one, two, bad}) std::remove(p.c_str());
 }
+
+TEST_CASE("dataset: forged NPY headers give clear errors, not huge allocations") {
+    auto npy = [](const char* tag, const std::string& shape) {
+        std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+        while ((10 + dict.size() + 1) % 64) dict.push_back(' ');
+        dict.push_back('\n');
+        std::string bytes("\x93NUMPY\x01\x00", 8);
+        bytes.push_back(static_cast<char>(dict.size()));
+        bytes.push_back(0);
+        return write_text(tag, bytes + dict + std::string(64, '\0'));
+    };
+    // one sample of 10^12 values
+    const std::string a = npy("wide.npy", "(2, 1000000000000)");
+    CHECK_THROWS_WITH_AS(load_samples(a, {}), doctest::Contains("have 1000000000000 values each; expected at most"),
+                         error);
+    // 10^15 rows promised, 16 floats present: truncated
+    const std::string b = npy("long.npy", "(1000000000000000, 4)");
+    CHECK_THROWS_WITH_AS(load_samples(b, {}), doctest::Contains("truncated NPY data"), error);
+    CHECK_THROWS_WITH_AS(load_column(npy("col.npy", "(1000000000000000,)"), ""),
+                         doctest::Contains("truncated NPY data"), error);
+    for (const auto& p : {a, b}) std::remove(p.c_str());
+    std::remove(tmp("col.npy").c_str());
+}

@@ -135,3 +135,16 @@ TEST_CASE("event_io: NPY rows are events; padding skipped; non-finite values nam
     CHECK_THROWS_WITH_AS(read_all(p, event_format::npy), doctest::Contains("jet 0, constituent 1: non-finite value"), error);
     std::remove(p.c_str());
 }
+
+TEST_CASE("event_io: an NPY header with 10^12 constituents per jet is a clear error, not a huge allocation") {
+    std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1000000000000, 4), }";
+    while ((10 + dict.size() + 1) % 64) dict.push_back(' ');
+    dict.push_back('\n');
+    std::string bytes("\x93NUMPY\x01\x00", 8);
+    bytes.push_back(static_cast<char>(dict.size()));
+    bytes.push_back(0);
+    const std::string p = write_tmp("huge_m.npy", bytes + dict + std::string(64, '\0'));
+    CHECK_THROWS_WITH_AS(read_all(p, event_format::npy), doctest::Contains("more than 1048576 constituents per jet"),
+                         error);
+    std::remove(p.c_str());
+}

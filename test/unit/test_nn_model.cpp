@@ -200,6 +200,21 @@ TEST_CASE("nn model: model-file errors are clear") {
         spit(path, "hello");
         CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("not a zip"), jetml::error);
     }
+    // found by fuzzing: std::invalid_argument, std::out_of_range and a stack overflow escaped
+    SUBCASE("a \\u escape without 4 hex digits") {
+        with_meta("\"loss\": \"", "\"loss\": \"\\uzz12");
+        CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("meta.json: bad \\u escape (expected 4 hex digits)"),
+                             jetml::error);
+    }
+    SUBCASE("an integer beyond 64 bits") {
+        with_meta("\"seed\": ", "\"seed\": 99999999999999999999999");
+        CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("'seed' value 9999999999999999999999"), jetml::error);
+        CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("does not fit 64 bits"), jetml::error);
+    }
+    SUBCASE("arrays nested 100000 deep") {
+        with_meta("\"extra\": {", "\"extra\": {\"x\": " + std::string(100000, '[') + ", ");
+        CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("nesting deeper than 64 levels"), jetml::error);
+    }
     std::remove(path.c_str());
 }
 

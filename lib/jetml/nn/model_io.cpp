@@ -3,8 +3,10 @@
 // jetml/npy, and a small JSON writer/parser for meta.json.
 #include "jetml/nn/model_io.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -190,7 +192,9 @@ struct jparser {
                 else if (e == 'b') o += '\b';
                 else if (e == 'f') o += '\f';
                 else if (e == 'u') {
-                    if (i + 4 > t.size()) fail("bad \\u escape");
+                    if (i + 4 > t.size() || !std::all_of(t.begin() + std::ptrdiff_t(i), t.begin() + std::ptrdiff_t(i + 4),
+                                                         [](unsigned char h) { return std::isxdigit(h) != 0; }))
+                        fail("bad \\u escape (expected 4 hex digits)");
                     unsigned v = unsigned(std::stoul(t.substr(i, 4), nullptr, 16));
                     i += 4;
                     if (v < 0x80) o += char(v);
@@ -203,11 +207,19 @@ struct jparser {
         ++i;
         return o;
     }
+    std::size_t depth = 0;
     jval value() {
         ws();
         jval v;
         if (i >= t.size()) fail("unexpected end");
         char c = t[i];
+        // meta.json nests 3 levels; a bound keeps a hostile file from overflowing the stack
+        if ((c == '{' || c == '[') && depth >= 64) fail("nesting deeper than 64 levels");
+        struct nest {
+            std::size_t& d;
+            explicit nest(std::size_t& x) : d(++x) {}
+            ~nest() { --d; }
+        } guard(depth);
         if (c == '{') {
             ++i;
             v.type = jval::object;
@@ -255,7 +267,14 @@ const jval& need(const jval& o, const std::string& key, jval::kind k, const std:
 std::uint64_t to_u64(const jval& v, const std::string& key, const std::string& src) {
     if (v.type != jval::number || v.s.empty() || v.s.find_first_not_of("0123456789") != std::string::npos)
         throw error(src, "meta.json: '" + key + "' must be a non-negative integer");
-    return std::stoull(v.s);
+    std::uint64_t x = 0;
+    for (char c : v.s) {
+        const auto d = std::uint64_t(c - '0');
+        if (x > (UINT64_MAX - d) / 10)
+            throw error(src, "meta.json: '" + key + "' value " + v.s.substr(0, 30) + " does not fit 64 bits");
+        x = x * 10 + d;
+    }
+    return x;
 }
 
 std::vector<std::size_t> to_shape(const jval& v, const std::string& key, const std::string& src) {
