@@ -380,6 +380,10 @@ npy_reader::npy_reader(input& in) : in_(in) {
 
 void npy_reader::read_raw(void* dst, std::size_t rows) {
     std::size_t bytes = rows * header_.row_elements() * dtype_size(header_.type);
+    if (bytes == 0) {  // rows of zero elements: nothing to read (and dst may be null)
+        rows_left_ -= rows;
+        return;
+    }
     std::size_t got = in_.read(dst, bytes);
     if (got != bytes) {
         std::size_t total = header_.count() * dtype_size(header_.type);

@@ -253,3 +253,13 @@ TEST_CASE("npy: arrays beyond the eager-allocation size read back exactly") {
     CHECK(same);
     std::remove(path.c_str());
 }
+
+TEST_CASE("npy: arrays with a zero dimension after the first read as empty (fuzzer find: memcpy to null)") {
+    std::string path = npy_with_dict("zero_dim.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 0, 3), }", "");
+    auto a = load_npy<double>(path);
+    CHECK(a.data.empty());
+    CHECK(a.shape == std::vector<std::size_t>{1, 0, 3});
+    auto b = load_npy<float>(path);
+    CHECK(b.data.empty());
+    std::remove(path.c_str());
+}

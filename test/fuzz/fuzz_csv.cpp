@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+// test/fuzz/fuzz_csv.cpp - libFuzzer harness for the CSV reader and the dataset readers on
+// CSV and NPY (see README.md).
+#include <cstdint>
+#include <vector>
+
+#include "fuzz_common.hpp"
+#include "jetml/csv.hpp"
+#include "jetml/dataset.hpp"
+#include "jetml/error.hpp"
+#include "jetml/io.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string& path = jetml_fuzz::write_input(data, size, ".csv");
+    std::vector<std::string> names;
+    try {
+        jetml::input in(path);
+        jetml::csv_reader r(in);
+        names = r.columns();
+        for (auto& n : names) (void)r.column(n);
+        (void)r.find("nope");
+        while (r.next()) {
+            for (std::size_t i = 0; i < names.size(); ++i) {
+                (void)r.field(i);
+                try {
+                    (void)r.number(i);
+                } catch (const jetml::error&) {
+                }
+                try {
+                    (void)r.integer(i);
+                } catch (const jetml::error&) {
+                }
+            }
+        }
+    } catch (const jetml::error&) {
+    } catch (const jetml::usage_error&) {
+    }
+    try {
+        (void)jetml::load_column(path, names.empty() ? std::string() : names[0]);
+    } catch (const jetml::error&) {
+    } catch (const jetml::usage_error&) {
+    }
+    try {
+        jetml::column_file f(path);
+        for (auto& n : names) f.want(n);
+        for (auto& n : names) (void)f.column(n);
+    } catch (const jetml::error&) {
+    } catch (const jetml::usage_error&) {
+    }
+    try {
+        jetml::sample_stream s(path, names, true);
+        std::size_t n = s.sample_size();
+        if (n > 0 && n <= (std::size_t(1) << 20)) {
+            std::vector<float> buf(5 * n);
+            while (s.read(buf.data(), 5) > 0) {
+            }
+        }
+    } catch (const jetml::error&) {
+    } catch (const jetml::usage_error&) {
+    }
+    try {
+        (void)jetml::load_samples(path, names);
+    } catch (const jetml::error&) {
+    } catch (const jetml::usage_error&) {
+    }
+    try {
+        (void)jetml::load_labels(path, names.empty() ? std::string() : names.back());
+    } catch (const jetml::error&) {
+    } catch (const jetml::usage_error&) {
+    }
+    return 0;
+}
