@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
 // test/fuzz/fuzz_model.cpp - libFuzzer harness for the model-file reader (see README.md).
+//
+// The bytes are read twice: as a model file, and as a list of archive entries
+// ("name\0data" records separated by "\0ENT\n") that zip_store packs into a valid archive, so
+// that mutations reach meta.json and the NPY records past the zip CRC check.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "fuzz_common.hpp"
 #include "jetml/error.hpp"
@@ -12,6 +17,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         jetml::nn::model_meta meta;
         auto m = jetml::nn::load_model(path, &meta);
+        (void)m;
+    } catch (const jetml::error&) {
+    } catch (const jetml::usage_error&) {
+    }
+    const std::string bytes(reinterpret_cast<const char*>(data), size);
+    const std::string sep("\0ENT\n", 5);
+    std::vector<jetml::nn::zip_entry> entries;
+    for (std::size_t at = 0; at <= bytes.size();) {
+        std::size_t end = bytes.find(sep, at);
+        if (end == std::string::npos) end = bytes.size();
+        std::string rec = bytes.substr(at, end - at);
+        std::size_t z = rec.find('\0');
+        if (z != std::string::npos) entries.push_back({rec.substr(0, z), rec.substr(z + 1)});
+        at = end + sep.size();
+    }
+    if (entries.empty()) return 0;
+    try {
+        jetml::nn::model_meta meta;
+        auto m = jetml::nn::model_from_bytes(jetml::nn::zip_store(entries), "fuzz.npz", &meta);
         (void)m;
     } catch (const jetml::error&) {
     } catch (const jetml::usage_error&) {

@@ -52,7 +52,7 @@ fj=/work/shared/data/fastjet-golden
 seed npy "$data"/*.npy "$fix"/*.npy
 seed csv "$data"/*.csv "$data"/*.npy
 seed events "$data"/*.npy "$data"/*.csv "$data"/*.dat "$data"/*.hepmc $fj/*.dat
-seed model "$here"/seeds/*.npz
+seed model "$here"/seeds/*.npz "$here"/seeds/*.entries
 
 for t in "${targets[@]}"; do
     echo "linking fuzz_$t" >&2

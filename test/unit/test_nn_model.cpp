@@ -211,6 +211,17 @@ TEST_CASE("nn model: model-file errors are clear") {
         CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("'seed' value 9999999999999999999999"), jetml::error);
         CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("does not fit 64 bits"), jetml::error);
     }
+    SUBCASE("an input shape of 2^64 - 1 values (was a negative-size memset)") {
+        with_meta("\"input_shape\": [3]", "\"input_shape\": [18446744073709551615]");
+        CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("input_shape (18446744073709551615,) has more than 67108864 values"),
+                             jetml::error);
+    }
+    SUBCASE("an architecture of 2^32 weights per layer (was a 16 GiB allocation)") {
+        with_meta("dense(2) relu", "dense(65536) dense(65536) relu");
+        CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("layer 2 'dense(65536)': parameter 'weight' of shape "
+                                                                 "(65536, 65536) has more than 268435456 values"),
+                             jetml::error);
+    }
     SUBCASE("arrays nested 100000 deep") {
         with_meta("\"extra\": {", "\"extra\": {\"x\": " + std::string(100000, '[') + ", ");
         CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("nesting deeper than 64 levels"), jetml::error);

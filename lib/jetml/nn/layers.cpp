@@ -22,8 +22,22 @@ param& layer::add_param(const std::string& name, std::vector<std::size_t> shape,
                         bool trainable) {
     param p;
     p.name = name;
+    // a bound on one array (1 GiB of float32, as much again for its gradient) keeps a huge
+    // architecture (or a forged model file) a clear error instead of an overflow or an
+    // allocation of many gigabytes
+    constexpr std::size_t max_values = std::size_t(1) << 28;
     std::size_t n = 1;
-    for (auto d : shape) n *= d;
+    bool too_big = false;
+    for (auto d : shape) {
+        too_big = too_big || (d != 0 && n > max_values / d);
+        if (!too_big) n *= d;
+    }
+    if (too_big || n > max_values) {
+        std::string dims;
+        for (auto d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+        throw usage_error("parameter '" + name + "' of shape (" + dims + ") has more than " +
+                          std::to_string(max_values) + " values, the most a layer may have");
+    }
     p.shape = std::move(shape);
     p.value.resize(n);
     p.grad.resize(n);

@@ -413,6 +413,14 @@ sequential model_from_bytes(const std::string& bytes, const std::string& src, mo
     const std::string arch = need(root, "arch", jval::string, src).s;
     const std::string layout = need(root, "input_layout", jval::string, src).s;
     auto in_shape = to_shape(need(root, "input_shape", jval::array, src), "input_shape", src);
+    // the same bound as on the samples a model reads (dataset.cpp), checked before any
+    // product of the dimensions can overflow
+    constexpr std::size_t max_input = std::size_t(1) << 26;
+    std::size_t in_values = 1;
+    for (auto d : in_shape)
+        if (d > max_input || (in_values *= d) > max_input)
+            throw error(src, "meta.json: input_shape " + format_shape(in_shape) + " has more than " +
+                                 std::to_string(max_input) + " values");
     tshape in;
     if (layout == "NCHW" && in_shape.size() == 3) in = tshape::image(in_shape[0], in_shape[1], in_shape[2]);
     else if (layout == "ND" && in_shape.size() == 1) in = tshape::vec(in_shape[0]);
