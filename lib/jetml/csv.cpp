@@ -70,7 +70,7 @@ csv_reader::csv_reader(input& in) : in_(in) {
     for (auto name : f) {
         if (name.empty()) throw error(where() + "empty column name in the header");
         for (auto& n : names_)
-            if (n == name) throw error(where() + "duplicate column name '" + std::string(name) + "'");
+            if (n == name) throw error(where() + "duplicate column name '" + printable(name) + "'");
         names_.emplace_back(name);
     }
 }
@@ -86,8 +86,8 @@ std::optional<std::size_t> csv_reader::find(std::string_view name) const {
 std::size_t csv_reader::column(std::string_view name) const {
     if (auto i = find(name)) return *i;
     std::string list;
-    for (auto& n : names_) list += (list.empty() ? "" : ", ") + n;
-    throw usage_error(in_.name() + ": no column '" + std::string(name) + "'; available: " + list);
+    for (auto& n : names_) list += (list.empty() ? "" : ", ") + n;  // quoted below: a header may hold anything
+    throw usage_error(in_.name() + ": no column '" + std::string(name) + "'; available: " + printable(list, 400));
 }
 
 bool csv_reader::next() {
@@ -104,7 +104,7 @@ bool csv_reader::next() {
 double csv_reader::number(std::size_t i) const {
     double v;
     if (!parse_double(fields_[i], v))
-        throw error(where() + "column '" + names_[i] + "': '" + std::string(fields_[i]) + "' is not a number");
+        throw error(where() + "column '" + printable(names_[i]) + "': '" + printable(fields_[i]) + "' is not a number");
     return v;
 }
 
@@ -118,7 +118,7 @@ std::int64_t csv_reader::integer(std::size_t i) const {
     if (res.ec != std::errc() || res.ptr != e || f.empty()) {
         double d;  // accept "1.0"-style integers written by float tools
         if (parse_double(f, d) && std::trunc(d) == d && std::abs(d) < 9.2e18) return static_cast<std::int64_t>(d);
-        throw error(where() + "column '" + names_[i] + "': '" + std::string(f) + "' is not an integer");
+        throw error(where() + "column '" + printable(names_[i]) + "': '" + printable(f) + "' is not an integer");
     }
     return v;
 }

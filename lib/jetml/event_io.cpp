@@ -132,11 +132,11 @@ public:
             for (int q = 0; q < 4; ++q)
                 if (!parse_double(fields_[std::size_t(q)], v[q]))
                     throw error(at_line(in_, ln) + "field " + std::to_string(q + 1) + ": '" +
-                                std::string(fields_[std::size_t(q)]) + "' is not a number");
+                                printable(fields_[std::size_t(q)]) + "' is not a number");
             if (opt_.drop_neutrinos && fields_.size() >= 5) {
                 long pid;
                 if (!parse_long(fields_[4], pid))
-                    throw error(at_line(in_, ln) + "field 5 (pdg id): '" + std::string(fields_[4]) + "' is not an integer");
+                    throw error(at_line(in_, ln) + "field 5 (pdg id): '" + printable(fields_[4]) + "' is not an integer");
                 if (is_neutrino(pid)) {
                     ++ev.dropped_neutrinos;
                     continue;
@@ -200,7 +200,7 @@ public:
                 if (fields_.size() < 2) throw error(at_line(in_, ln) + "malformed units line");
                 if (fields_[1] == "GEV") scale_ = 1.0;
                 else if (fields_[1] == "MEV") scale_ = 1e-3;
-                else throw error(at_line(in_, ln) + "unknown momentum unit '" + std::string(fields_[1]) + "'");
+                else throw error(at_line(in_, ln) + "unknown momentum unit '" + printable(fields_[1]) + "'");
                 continue;
             }
             if (tag == 'P' && line_.size() > 1 && line_[1] == ' ') {
@@ -212,14 +212,14 @@ public:
                                 std::to_string(fields_.size()) + " fields");
                 long status, pid;
                 if (!parse_long(fields_[9], status))
-                    throw error(at_line(in_, ln) + "status '" + std::string(fields_[9]) + "' is not an integer");
+                    throw error(at_line(in_, ln) + "status '" + printable(fields_[9]) + "' is not an integer");
                 if (!parse_long(fields_[3], pid))
-                    throw error(at_line(in_, ln) + "pdg id '" + std::string(fields_[3]) + "' is not an integer");
+                    throw error(at_line(in_, ln) + "pdg id '" + printable(fields_[3]) + "' is not an integer");
                 double v[4];
                 static const char* names[] = {"px", "py", "pz", "e"};
                 for (int q = 0; q < 4; ++q)
                     if (!parse_double(fields_[std::size_t(4 + q)], v[q]))
-                        throw error(at_line(in_, ln) + names[q] + " '" + std::string(fields_[std::size_t(4 + q)]) +
+                        throw error(at_line(in_, ln) + names[q] + " '" + printable(fields_[std::size_t(4 + q)]) +
                                     "' is not a number");
                 if (status != 1) continue;
                 if (opt_.drop_neutrinos && is_neutrino(pid)) {

@@ -93,7 +93,9 @@ struct dict_parser {
     std::size_t i = 0;
 
     [[noreturn]] void fail(const std::string& what) const {
-        throw error(source, "invalid NPY header: " + what + " (header: " + s.substr(0, 120) + ")");
+        std::string_view h(s);
+        while (!h.empty() && std::isspace(static_cast<unsigned char>(h.back()))) h.remove_suffix(1);
+        throw error(source, "invalid NPY header: " + what + " (header: " + printable(h, 120) + ")");
     }
     void skip() {
         while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
@@ -197,7 +199,7 @@ npy_header parse_npy_dict(const std::string& dict, const std::string& source) {
                 throw error(source, "structured (record) dtypes are not supported; expected a plain numeric array");
             std::string d = p.str();
             if (!parse_descr(d, h.type, h.big_endian, source))
-                throw error(source, "unsupported NPY dtype '" + d +
+                throw error(source, "unsupported NPY dtype '" + printable(d, 40) +
                                         "'; expected one of f4 f8 i1 u1 i2 u2 i4 u4 i8 u8 b1");
             have_descr = true;
         } else if (key == "fortran_order") {
@@ -207,7 +209,7 @@ npy_header parse_npy_dict(const std::string& dict, const std::string& source) {
             h.shape = p.tuple();
             have_shape = true;
         } else {
-            p.fail("unexpected key '" + key + "'");
+            p.fail("unexpected key '" + printable(key, 40) + "'");
         }
         if (p.eat('}')) break;
         p.expect(',');

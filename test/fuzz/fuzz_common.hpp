@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <string>
 
 namespace jetml_fuzz {
@@ -17,6 +19,15 @@ inline const std::string& write_input(const std::uint8_t* data, std::size_t size
     if (size && std::fwrite(data, 1, size, f) != size) std::abort();
     std::fclose(f);
     return path;
+}
+
+/// An expected error must carry a one-line message: a line break in it is a finding.
+inline void check_message(const std::exception& e) {
+    const std::string m = e.what();
+    if (m.empty() || m.find_first_of("\n\r") != std::string::npos) {
+        std::fprintf(stderr, "jetml_fuzz: error message is empty or not one line: [%s]\n", m.c_str());
+        std::abort();
+    }
 }
 
 }  // namespace jetml_fuzz

@@ -24,28 +24,36 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 (void)r.field(i);
                 try {
                     (void)r.number(i);
-                } catch (const jetml::error&) {
+                } catch (const jetml::error& e) {
+                    jetml_fuzz::check_message(e);
                 }
                 try {
                     (void)r.integer(i);
-                } catch (const jetml::error&) {
+                } catch (const jetml::error& e) {
+                    jetml_fuzz::check_message(e);
                 }
             }
         }
-    } catch (const jetml::error&) {
-    } catch (const jetml::usage_error&) {
+    } catch (const jetml::error& e) {
+        jetml_fuzz::check_message(e);
+    } catch (const jetml::usage_error& e) {
+        jetml_fuzz::check_message(e);
     }
     try {
         (void)jetml::load_column(path, names.empty() ? std::string() : names[0]);
-    } catch (const jetml::error&) {
-    } catch (const jetml::usage_error&) {
+    } catch (const jetml::error& e) {
+        jetml_fuzz::check_message(e);
+    } catch (const jetml::usage_error& e) {
+        jetml_fuzz::check_message(e);
     }
     try {
         jetml::column_file f(path);
         for (auto& n : names) f.want(n);
         for (auto& n : names) (void)f.column(n);
-    } catch (const jetml::error&) {
-    } catch (const jetml::usage_error&) {
+    } catch (const jetml::error& e) {
+        jetml_fuzz::check_message(e);
+    } catch (const jetml::usage_error& e) {
+        jetml_fuzz::check_message(e);
     }
     try {
         jetml::sample_stream s(path, names, true);
@@ -55,18 +63,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             while (s.read(buf.data(), 5) > 0) {
             }
         }
-    } catch (const jetml::error&) {
-    } catch (const jetml::usage_error&) {
+    } catch (const jetml::error& e) {
+        jetml_fuzz::check_message(e);
+    } catch (const jetml::usage_error& e) {
+        jetml_fuzz::check_message(e);
     }
     try {
         (void)jetml::load_samples(path, names);
-    } catch (const jetml::error&) {
-    } catch (const jetml::usage_error&) {
+    } catch (const jetml::error& e) {
+        jetml_fuzz::check_message(e);
+    } catch (const jetml::usage_error& e) {
+        jetml_fuzz::check_message(e);
     }
     try {
         (void)jetml::load_labels(path, names.empty() ? std::string() : names.back());
-    } catch (const jetml::error&) {
-    } catch (const jetml::usage_error&) {
+    } catch (const jetml::error& e) {
+        jetml_fuzz::check_message(e);
+    } catch (const jetml::usage_error& e) {
+        jetml_fuzz::check_message(e);
     }
     return 0;
 }

@@ -19,8 +19,10 @@ void read_all(const std::string& path, bool detect, jetml::event_format f, bool 
         jetml::event ev;
         while (r->next(ev)) {
         }
-    } catch (const jetml::error&) {
-    } catch (const jetml::usage_error&) {
+    } catch (const jetml::error& e) {
+        jetml_fuzz::check_message(e);
+    } catch (const jetml::usage_error& e) {
+        jetml_fuzz::check_message(e);
     }
 }
 }  // namespace

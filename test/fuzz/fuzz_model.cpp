@@ -18,8 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         jetml::nn::model_meta meta;
         auto m = jetml::nn::load_model(path, &meta);
         (void)m;
-    } catch (const jetml::error&) {
-    } catch (const jetml::usage_error&) {
+    } catch (const jetml::error& e) {
+        jetml_fuzz::check_message(e);
+    } catch (const jetml::usage_error& e) {
+        jetml_fuzz::check_message(e);
     }
     const std::string bytes(reinterpret_cast<const char*>(data), size);
     const std::string sep("\0ENT\n", 5);
@@ -37,8 +39,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         jetml::nn::model_meta meta;
         auto m = jetml::nn::model_from_bytes(jetml::nn::zip_store(entries), "fuzz.npz", &meta);
         (void)m;
-    } catch (const jetml::error&) {
-    } catch (const jetml::usage_error&) {
+    } catch (const jetml::error& e) {
+        jetml_fuzz::check_message(e);
+    } catch (const jetml::usage_error& e) {
+        jetml_fuzz::check_message(e);
     }
     return 0;
 }

@@ -14,20 +14,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         jetml::input in(path);
         auto a = jetml::read_npy<double>(in);
         (void)a;
-    } catch (const jetml::error&) {
-    } catch (const jetml::usage_error&) {
+    } catch (const jetml::error& e) {
+        jetml_fuzz::check_message(e);
+    } catch (const jetml::usage_error& e) {
+        jetml_fuzz::check_message(e);
     }
     try {
         auto a = jetml::load_npy<float>(path);
         (void)a;
-    } catch (const jetml::error&) {
-    } catch (const jetml::usage_error&) {
+    } catch (const jetml::error& e) {
+        jetml_fuzz::check_message(e);
+    } catch (const jetml::usage_error& e) {
+        jetml_fuzz::check_message(e);
     }
     try {
         auto a = jetml::load_npy<std::int32_t>(path);
         (void)a;
-    } catch (const jetml::error&) {
-    } catch (const jetml::usage_error&) {
+    } catch (const jetml::error& e) {
+        jetml_fuzz::check_message(e);
+    } catch (const jetml::usage_error& e) {
+        jetml_fuzz::check_message(e);
     }
     try {
         // streaming, in small batches
@@ -39,8 +45,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             while (r.read_rows(buf.data(), 3) > 0) {
             }
         }
-    } catch (const jetml::error&) {
-    } catch (const jetml::usage_error&) {
+    } catch (const jetml::error& e) {
+        jetml_fuzz::check_message(e);
+    } catch (const jetml::usage_error& e) {
+        jetml_fuzz::check_message(e);
     }
     return 0;
 }

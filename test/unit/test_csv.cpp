@@ -103,3 +103,21 @@ TEST_CASE("csv: the writer checks field counts and writes a header") {
     CHECK(all == "a,b\n1.5,2\n");
     std::remove(path.c_str());
 }
+
+TEST_CASE("csv: messages quote fields on one line: control bytes escaped, long fields cut") {
+    auto path = write_tmp("ctl.csv", "a,b\n1\r2\x1b[2J,3\n" + std::string(5000, '7') + "x,4\n");
+    input in(path);
+    csv_reader r(in);
+    REQUIRE(r.next());
+    CHECK_THROWS_WITH_AS(r.number(0), doctest::Contains("column 'a': '1\\x0d2\\x1b[2J' is not a number"), error);
+    REQUIRE(r.next());
+    std::string msg;
+    try {
+        r.number(0);
+    } catch (const error& e) {
+        msg = e.what();
+    }
+    CHECK(msg.find(std::string(80, '7') + "...' is not a number") != std::string::npos);
+    CHECK(msg.size() < 200);
+    std::remove(path.c_str());
+}

@@ -263,3 +263,17 @@ TEST_CASE("npy: arrays with a zero dimension after the first read as empty (fuzz
     CHECK(b.data.empty());
     std::remove(path.c_str());
 }
+
+TEST_CASE("npy: a header error quotes the header on one line") {
+    std::string path = npy_with_dict("bad_key.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x\x07': 1}",
+                                     std::string(4, '\0'));
+    std::string msg;
+    try {
+        load_npy<float>(path);
+    } catch (const error& e) {
+        msg = e.what();
+    }
+    CHECK(msg.find("unexpected key 'x\\x07'") != std::string::npos);
+    CHECK(msg.find_first_of("\n\r\x07") == std::string::npos);
+    std::remove(path.c_str());
+}

@@ -112,14 +112,14 @@ std::vector<zip_entry> zip_read(const std::string& b, const std::string& src) {
         zip_entry e;
         e.name = b.substr(at + 46, nlen);
         if (method != 0)
-            throw error(src, "entry '" + e.name + "' is compressed (zip method " + std::to_string(method) +
+            throw error(src, "entry '" + printable(e.name) + "' is compressed (zip method " + std::to_string(method) +
                                  "); jetml reads stored entries only (np.savez, not np.savez_compressed)");
         if (loff + 30 > b.size() || get32(b, loff) != 0x04034b50)
-            throw error(src, "corrupt zip local header for '" + e.name + "'");
+            throw error(src, "corrupt zip local header for '" + printable(e.name) + "'");
         const std::size_t data = loff + 30 + get16(b, loff + 26) + get16(b, loff + 28);
-        if (data + csize > b.size()) throw error(src, "truncated zip entry '" + e.name + "'");
+        if (data + csize > b.size()) throw error(src, "truncated zip entry '" + printable(e.name) + "'");
         e.data = b.substr(data, csize);
-        if (crc32(e.data) != crc) throw error(src, "CRC mismatch in zip entry '" + e.name + "'");
+        if (crc32(e.data) != crc) throw error(src, "CRC mismatch in zip entry '" + printable(e.name) + "'");
         out.push_back(std::move(e));
         at += 46 + nlen + xlen + clen;
     }
@@ -424,7 +424,7 @@ sequential model_from_bytes(const std::string& bytes, const std::string& src, mo
     tshape in;
     if (layout == "NCHW" && in_shape.size() == 3) in = tshape::image(in_shape[0], in_shape[1], in_shape[2]);
     else if (layout == "ND" && in_shape.size() == 1) in = tshape::vec(in_shape[0]);
-    else throw error(src, "meta.json: input_shape " + format_shape(in_shape) + " does not fit layout " + layout);
+    else throw error(src, "meta.json: input_shape " + format_shape(in_shape) + " does not fit layout " + printable(layout));
     const std::uint64_t seed = to_u64(need(root, "seed", jval::number, src), "seed", src);
     meta.loss = need(root, "loss", jval::string, src).s;
     meta.epoch = to_u64(need(root, "epoch", jval::number, src), "epoch", src);
@@ -437,7 +437,7 @@ sequential model_from_bytes(const std::string& bytes, const std::string& src, mo
     try {
         m = sequential(arch, in, seed);
     } catch (const usage_error& e) {
-        throw error(src, std::string("bad architecture in meta.json: ") + e.what());
+        throw error(src, "bad architecture in meta.json: " + printable(e.what(), 300));
     }
     m.set_step(to_u64(need(root, "step", jval::number, src), "step", src));
     for (std::size_t i = 0; i < m.size(); ++i)
@@ -459,10 +459,10 @@ sequential model_from_bytes(const std::string& bytes, const std::string& src, mo
                                 {"std", &meta.prep_std}}) {
             const jval& name = need(*pr, key, jval::string, src);
             auto e = by_name.find(name.s + ".npy");
-            if (e == by_name.end()) throw error(src, "missing preprocessing entry '" + name.s + "'");
-            *dst = parse_npy_record(*e->second, src, name.s);
+            if (e == by_name.end()) throw error(src, "missing preprocessing entry '" + printable(name.s) + "'");
+            *dst = parse_npy_record(*e->second, src, printable(name.s));
             if (dst->size() != in.size())
-                throw error(src, "preprocessing entry '" + name.s + "' has " + std::to_string(dst->size()) +
+                throw error(src, "preprocessing entry '" + printable(name.s) + "' has " + std::to_string(dst->size()) +
                                      " values, the input has " + std::to_string(in.size()));
         }
     }
