@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <unordered_set>
 
 #include "jetml/error.hpp"
 
@@ -67,10 +68,10 @@ csv_reader::csv_reader(input& in) : in_(in) {
     if (line_.size() >= 3 && line_.compare(0, 3, "\xEF\xBB\xBF") == 0) line_.erase(0, 3);  // UTF-8 BOM
     std::vector<std::string_view> f;
     split(line_, f);
+    std::unordered_set<std::string_view> seen;  // a pairwise check was quadratic in the columns
     for (auto name : f) {
         if (name.empty()) throw error(where() + "empty column name in the header");
-        for (auto& n : names_)
-            if (n == name) throw error(where() + "duplicate column name '" + printable(name) + "'");
+        if (!seen.insert(name).second) throw error(where() + "duplicate column name '" + printable(name) + "'");
         names_.emplace_back(name);
     }
 }

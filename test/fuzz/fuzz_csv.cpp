@@ -17,10 +17,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         jetml::input in(path);
         jetml::csv_reader r(in);
         names = r.columns();
+        // the dataset readers look columns up one by one: ask for at most 64 of them
+        if (names.size() > 64) names.resize(64);
         for (auto& n : names) (void)r.column(n);
         (void)r.find("nope");
         while (r.next()) {
-            for (std::size_t i = 0; i < names.size(); ++i) {
+            for (std::size_t i = 0; i < r.columns().size(); ++i) {
                 (void)r.field(i);
                 try {
                     (void)r.number(i);
