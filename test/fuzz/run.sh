@@ -63,7 +63,8 @@ done
 for t in "${targets[@]}"; do
     mkdir -p "$out/artifacts/$t"
     echo "running fuzz_$t for ${secs}s" >&2
-    OMP_NUM_THREADS=1 "$out/fuzz_$t" -jobs=1 -workers=1 -max_total_time="$secs" -timeout=10 \
+    # -jobs=1 runs one worker that logs to fuzz-0.log in the current dir: keep that in $out
+    (cd "$out" && OMP_NUM_THREADS=1 "$out/fuzz_$t" -jobs=1 -workers=1 -max_total_time="$secs" -timeout=10 \
         -rss_limit_mb=2048 -malloc_limit_mb=1024 -artifact_prefix="$out/artifacts/$t/" \
-        "$out/corpus/$t" 2>&1 | tee "$out/fuzz_$t.log" | grep -E '^#[0-9]+.*(pulse|DONE|NEW.*cov)|ERROR|SUMMARY' | tail -n 20 || true
+        "$out/corpus/$t") 2>&1 | tee "$out/fuzz_$t.log" | grep -E '^#[0-9]+.*(pulse|DONE|NEW.*cov)|ERROR|SUMMARY' | tail -n 20 || true
 done
