@@ -357,6 +357,28 @@ few_fn few_kernel(std::size_t cout) {
     return table[cout - 1];
 }
 
+// The per-thread partials of a conv backward (ws.dw, ws.db) summed in thread order
+// (deterministic) into dw (cout x K) and db; dw's elements split across the team. Called by
+// every thread of the region after a barrier. `transposed`: the partials hold dW^T (K x cout).
+void reduce_conv_partials(const conv_params& p, const conv_workspace& ws, bool transposed, int ith, int nt,
+                          float* dw, float* db) {
+    const std::size_t K = p.k(), nw = p.cout * K;
+    std::size_t e0, e1;
+    split_range(nw, ith, nt, e0, e1);
+    for (std::size_t e = e0; e < e1; ++e) {
+        const std::size_t src = transposed ? (e % K) * p.cout + e / K : e;
+        float acc = ws.dw[0][src];
+        for (int t = 1; t < nt; ++t) acc += ws.dw[t][src];
+        dw[e] = acc;
+    }
+    if (db && ith == 0)
+        for (std::size_t c = 0; c < p.cout; ++c) {
+            float acc = ws.db[0][c];
+            for (int t = 1; t < nt; ++t) acc += ws.db[t][c];
+            db[c] = acc;
+        }
+}
+
 // Weight gradient of the few-filter path, vectorised over output pixels like the forward.
 // The output gradient of a sample sits in planes dyz[co] with the q layout of the forward
 // (q = oy*Wp + ox, zero at ox >= ow and past the last pixel, rounded up to whole vectors), so
@@ -499,20 +521,7 @@ void few_backward(const conv_params& p, const float* x, const float* w, const fl
             vdw[e] = acc;
         }
 #pragma omp barrier
-        // the threads' partials summed in thread order (deterministic), elements split
-        std::size_t e0, e1;
-        split_range(nw, ith, nt, e0, e1);
-        for (std::size_t e = e0; e < e1; ++e) {
-            float acc = ws.dw[0][e];
-            for (int t = 1; t < nt; ++t) acc += ws.dw[t][e];
-            dw[e] = acc;
-        }
-        if (db && ith == 0)
-            for (std::size_t c = 0; c < p.cout; ++c) {
-                float acc = ws.db[0][c];
-                for (int t = 1; t < nt; ++t) acc += ws.db[t][c];
-                db[c] = acc;
-            }
+        reduce_conv_partials(p, ws, false, ith, nt, dw, db);
     }
 }
 
@@ -699,22 +708,7 @@ void backward_gemm(const conv_params& p, const float* x, const float* w, const f
             }
         }
 #pragma omp barrier
-        // Reduce the per-thread partials in thread order (deterministic), elements split; the
-        // implicit partials are dW^T (K x cout).
-        std::size_t e0, e1;
-        split_range(nw, ith, nt, e0, e1);
-        for (std::size_t e = e0; e < e1; ++e) {
-            const std::size_t src = implicit ? (e % K) * p.cout + e / K : e;
-            float acc = ws.dw[0][src];
-            for (int t = 1; t < nt; ++t) acc += ws.dw[t][src];
-            dw[e] = acc;
-        }
-        if (db && ith == 0)
-            for (std::size_t c = 0; c < p.cout; ++c) {
-                float acc = ws.db[0][c];
-                for (int t = 1; t < nt; ++t) acc += ws.db[t][c];
-                db[c] = acc;
-            }
+        reduce_conv_partials(p, ws, implicit, ith, nt, dw, db);  // the implicit partials are dW^T
     }
 }
 
