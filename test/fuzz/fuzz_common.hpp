@@ -9,6 +9,8 @@
 #include <exception>
 #include <string>
 
+#include "jetml/error.hpp"
+
 namespace jetml_fuzz {
 
 /// Writes the fuzz bytes to a per-process file under /dev/shm and returns its path.
@@ -27,6 +29,18 @@ inline void check_message(const std::exception& e) {
     if (m.empty() || m.find_first_of("\n\r") != std::string::npos) {
         std::fprintf(stderr, "jetml_fuzz: error message is empty or not one line: [%s]\n", m.c_str());
         std::abort();
+    }
+}
+
+/// Runs f: a jetml::error or jetml::usage_error is the expected outcome of bad input (with a
+/// one-line message); anything else escapes to libFuzzer as a finding.
+template <class F> void expect_clean(F&& f) {
+    try {
+        f();
+    } catch (const jetml::error& e) {
+        check_message(e);
+    } catch (const jetml::usage_error& e) {
+        check_message(e);
     }
 }
 

@@ -13,7 +13,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string& path = jetml_fuzz::write_input(data, size, ".csv");
     std::vector<std::string> names;
-    try {
+    jetml_fuzz::expect_clean([&] {
         jetml::input in(path);
         jetml::csv_reader r(in);
         names = r.columns();
@@ -36,28 +36,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 }
             }
         }
-    } catch (const jetml::error& e) {
-        jetml_fuzz::check_message(e);
-    } catch (const jetml::usage_error& e) {
-        jetml_fuzz::check_message(e);
-    }
-    try {
+    });
+    jetml_fuzz::expect_clean([&] {
         (void)jetml::load_column(path, names.empty() ? std::string() : names[0]);
-    } catch (const jetml::error& e) {
-        jetml_fuzz::check_message(e);
-    } catch (const jetml::usage_error& e) {
-        jetml_fuzz::check_message(e);
-    }
-    try {
+    });
+    jetml_fuzz::expect_clean([&] {
         jetml::column_file f(path);
         for (auto& n : names) f.want(n);
         for (auto& n : names) (void)f.column(n);
-    } catch (const jetml::error& e) {
-        jetml_fuzz::check_message(e);
-    } catch (const jetml::usage_error& e) {
-        jetml_fuzz::check_message(e);
-    }
-    try {
+    });
+    jetml_fuzz::expect_clean([&] {
         jetml::sample_stream s(path, names, true);
         std::size_t n = s.sample_size();
         if (n > 0 && n <= (std::size_t(1) << 20)) {
@@ -65,24 +53,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             while (s.read(buf.data(), 5) > 0) {
             }
         }
-    } catch (const jetml::error& e) {
-        jetml_fuzz::check_message(e);
-    } catch (const jetml::usage_error& e) {
-        jetml_fuzz::check_message(e);
-    }
-    try {
+    });
+    jetml_fuzz::expect_clean([&] {
         (void)jetml::load_samples(path, names);
-    } catch (const jetml::error& e) {
-        jetml_fuzz::check_message(e);
-    } catch (const jetml::usage_error& e) {
-        jetml_fuzz::check_message(e);
-    }
-    try {
+    });
+    jetml_fuzz::expect_clean([&] {
         (void)jetml::load_labels(path, names.empty() ? std::string() : names.back());
-    } catch (const jetml::error& e) {
-        jetml_fuzz::check_message(e);
-    } catch (const jetml::usage_error& e) {
-        jetml_fuzz::check_message(e);
-    }
+    });
     return 0;
 }

@@ -14,15 +14,11 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string& path = jetml_fuzz::write_input(data, size, ".npz");
-    try {
+    jetml_fuzz::expect_clean([&] {
         jetml::nn::model_meta meta;
         auto m = jetml::nn::load_model(path, &meta);
         (void)m;
-    } catch (const jetml::error& e) {
-        jetml_fuzz::check_message(e);
-    } catch (const jetml::usage_error& e) {
-        jetml_fuzz::check_message(e);
-    }
+    });
     const std::string bytes(reinterpret_cast<const char*>(data), size);
     const std::string sep("\0ENT\n", 5);
     std::vector<jetml::nn::zip_entry> entries;
@@ -35,14 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         at = end + sep.size();
     }
     if (entries.empty()) return 0;
-    try {
+    jetml_fuzz::expect_clean([&] {
         jetml::nn::model_meta meta;
         auto m = jetml::nn::model_from_bytes(jetml::nn::zip_store(entries), "fuzz.npz", &meta);
         (void)m;
-    } catch (const jetml::error& e) {
-        jetml_fuzz::check_message(e);
-    } catch (const jetml::usage_error& e) {
-        jetml_fuzz::check_message(e);
-    }
+    });
     return 0;
 }

@@ -10,32 +10,20 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string& path = jetml_fuzz::write_input(data, size, ".npy");
-    try {
+    jetml_fuzz::expect_clean([&] {
         jetml::input in(path);
         auto a = jetml::read_npy<double>(in);
         (void)a;
-    } catch (const jetml::error& e) {
-        jetml_fuzz::check_message(e);
-    } catch (const jetml::usage_error& e) {
-        jetml_fuzz::check_message(e);
-    }
-    try {
+    });
+    jetml_fuzz::expect_clean([&] {
         auto a = jetml::load_npy<float>(path);
         (void)a;
-    } catch (const jetml::error& e) {
-        jetml_fuzz::check_message(e);
-    } catch (const jetml::usage_error& e) {
-        jetml_fuzz::check_message(e);
-    }
-    try {
+    });
+    jetml_fuzz::expect_clean([&] {
         auto a = jetml::load_npy<std::int32_t>(path);
         (void)a;
-    } catch (const jetml::error& e) {
-        jetml_fuzz::check_message(e);
-    } catch (const jetml::usage_error& e) {
-        jetml_fuzz::check_message(e);
-    }
-    try {
+    });
+    jetml_fuzz::expect_clean([&] {
         // streaming, in small batches
         jetml::input in(path);
         jetml::npy_reader r(in);
@@ -45,10 +33,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             while (r.read_rows(buf.data(), 3) > 0) {
             }
         }
-    } catch (const jetml::error& e) {
-        jetml_fuzz::check_message(e);
-    } catch (const jetml::usage_error& e) {
-        jetml_fuzz::check_message(e);
-    }
+    });
     return 0;
 }
