@@ -19,6 +19,7 @@ targets=("$@")
 CXX=${CXX:-clang++-14}
 [ -f "$build/generated/jetml/version.hpp" ] ||
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+build=$(cd "$build" && pwd)  # absolute: the runs below work in $build/fuzz
 out=$build/fuzz
 mkdir -p "$out/obj"
 flags=(-std=c++17 -g -O1 -Wno-pass-failed -fopenmp -I"$root/lib" -I"$build/generated" -I/usr/include/x86_64-linux-gnu/openblas-pthread)
