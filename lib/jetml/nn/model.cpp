@@ -110,22 +110,9 @@ void sequential::reserve(std::size_t n) {
 const float* sequential::forward(const float* x, std::size_t n, bool train) {
     if (layers_.empty()) throw error("model has no layers");
     reserve(n);
-    if (in_.spatial && in_.c > 1) {
-        nchw_to_nhwc(x, act_[0].data(), n, in_.c, in_.h, in_.w);
-        input_ = act_[0].data();
-    } else {
-        input_ = x;
-    }
-    const float* cur = input_;
-    for (std::size_t i = 0; i < layers_.size(); ++i) {
-        if (train) {
-            layers_[i]->set_step(mix(seed_, 2 + i), step_);
-            layers_[i]->set_first_sample(0);
-        }
-        layers_[i]->forward(cur, act_[i + 1].data(), n, train);
-        cur = act_[i + 1].data();
-    }
-    return cur;
+    // backward() reads the input of the first layer: x, or its channels-last copy in act_[0]
+    input_ = in_.spatial && in_.c > 1 ? act_[0].data() : x;
+    return forward_part(layers_, x, 0, n, train);
 }
 
 void sequential::backward(const float* dout, std::size_t n) {
