@@ -6,12 +6,12 @@
 #include <memory>
 #include <sstream>
 
-#include "jetml/cli.hpp"
-#include "jetml/csv.hpp"
-#include "jetml/error.hpp"
-#include "jetml/npy.hpp"
-#include "jetml/progress.hpp"
-#include "jetml/toy.hpp"
+#include "jetml/core/cli.hpp"
+#include "jetml/io/csv.hpp"
+#include "jetml/core/error.hpp"
+#include "jetml/io/npy.hpp"
+#include "jetml/core/progress.hpp"
+#include "jetml/jets/toy.hpp"
 
 namespace {
 const jetml::tool_info info{

@@ -7,17 +7,17 @@
 #include <optional>
 #include <sstream>
 
-#include "jetml/cli.hpp"
-#include "jetml/csv.hpp"
-#include "jetml/error.hpp"
-#include "jetml/image.hpp"
-#include "jetml/io.hpp"
-#include "jetml/memory.hpp"
-#include "jetml/npy.hpp"
-#include "jetml/pipeline.hpp"
-#include "jetml/progress.hpp"
-#include "jetml/svg_plot.hpp"
-#include "jetml/threads.hpp"
+#include "jetml/core/cli.hpp"
+#include "jetml/io/csv.hpp"
+#include "jetml/core/error.hpp"
+#include "jetml/jets/image.hpp"
+#include "jetml/io/io.hpp"
+#include "jetml/core/memory.hpp"
+#include "jetml/io/npy.hpp"
+#include "jetml/core/pipeline.hpp"
+#include "jetml/core/progress.hpp"
+#include "jetml/plot/svg_plot.hpp"
+#include "jetml/core/threads.hpp"
 
 namespace im = jetml::image;
 

@@ -3,14 +3,14 @@
 #include <cmath>
 #include <memory>
 
-#include "jetml/cli.hpp"
-#include "jetml/csv.hpp"
-#include "jetml/dataset.hpp"
-#include "jetml/error.hpp"
+#include "jetml/core/cli.hpp"
+#include "jetml/io/csv.hpp"
+#include "jetml/data/dataset.hpp"
+#include "jetml/core/error.hpp"
 #include "jetml/nn/model.hpp"
 #include "jetml/nn/model_io.hpp"
-#include "jetml/npy.hpp"
-#include "jetml/progress.hpp"
+#include "jetml/io/npy.hpp"
+#include "jetml/core/progress.hpp"
 
 namespace {
 using jetml::error;

@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "jetml/cli.hpp"
-#include "jetml/csv.hpp"
-#include "jetml/dataset.hpp"
-#include "jetml/error.hpp"
-#include "jetml/io.hpp"
-#include "jetml/metrics.hpp"
-#include "jetml/npy.hpp"
-#include "jetml/svg_plot.hpp"
+#include "jetml/core/cli.hpp"
+#include "jetml/io/csv.hpp"
+#include "jetml/data/dataset.hpp"
+#include "jetml/core/error.hpp"
+#include "jetml/io/io.hpp"
+#include "jetml/stats/metrics.hpp"
+#include "jetml/io/npy.hpp"
+#include "jetml/plot/svg_plot.hpp"
 
 namespace {
 

@@ -7,16 +7,16 @@
 #include <memory>
 #include <sstream>
 
-#include "jetml/cli.hpp"
-#include "jetml/cluster.hpp"
-#include "jetml/csv.hpp"
-#include "jetml/error.hpp"
-#include "jetml/event_io.hpp"
-#include "jetml/npy.hpp"
-#include "jetml/pipeline.hpp"
-#include "jetml/progress.hpp"
-#include "jetml/substructure.hpp"
-#include "jetml/threads.hpp"
+#include "jetml/core/cli.hpp"
+#include "jetml/jets/cluster.hpp"
+#include "jetml/io/csv.hpp"
+#include "jetml/core/error.hpp"
+#include "jetml/io/event_io.hpp"
+#include "jetml/io/npy.hpp"
+#include "jetml/core/pipeline.hpp"
+#include "jetml/core/progress.hpp"
+#include "jetml/jets/substructure.hpp"
+#include "jetml/core/threads.hpp"
 
 namespace {
 using namespace jetml;
@@ -397,7 +397,7 @@ int main(int argc, char** argv) {
             n_events += got;
             bar.advance(got);
         };
-        // Blocking hand-offs (jetml/pipeline.hpp): no thread spins while another reads or
+        // Blocking hand-offs (jetml/core/pipeline.hpp): no thread spins while another reads or
         // writes (the OpenMP loop per batch used before spent ~6% of the CPU in its barrier).
         const std::size_t workers = std::size_t(std::max(1, max_threads()));
         std::vector<batch_t> slots(workers + 3);

@@ -14,19 +14,19 @@
 #include <optional>
 #include <sstream>
 
-#include "jetml/cli.hpp"
-#include "jetml/csv.hpp"
-#include "jetml/dataset.hpp"
-#include "jetml/error.hpp"
-#include "jetml/metrics.hpp"
+#include "jetml/core/cli.hpp"
+#include "jetml/io/csv.hpp"
+#include "jetml/data/dataset.hpp"
+#include "jetml/core/error.hpp"
+#include "jetml/stats/metrics.hpp"
 #include "jetml/nn/arch.hpp"
 #include "jetml/nn/fisher.hpp"
 #include "jetml/nn/loss.hpp"
 #include "jetml/nn/model.hpp"
 #include "jetml/nn/model_io.hpp"
 #include "jetml/nn/optim.hpp"
-#include "jetml/progress.hpp"
-#include "jetml/rng.hpp"
+#include "jetml/core/progress.hpp"
+#include "jetml/core/rng.hpp"
 #include "jetml/version.hpp"
 
 namespace {

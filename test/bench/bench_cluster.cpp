@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "jetml/cluster.hpp"
+#include "jetml/jets/cluster.hpp"
 
 namespace {
 

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "jetml/image.hpp"
-#include "jetml/io.hpp"
-#include "jetml/memory.hpp"
-#include "jetml/npy.hpp"
+#include "jetml/jets/image.hpp"
+#include "jetml/io/io.hpp"
+#include "jetml/core/memory.hpp"
+#include "jetml/io/npy.hpp"
 
 namespace {
 int compute(const std::string& preset, const std::string& path, int repeats) {

@@ -22,8 +22,8 @@
 #include "jetml/nn/gemm.hpp"
 #include "jetml/nn/kernels.hpp"
 #include "jetml/nn/model.hpp"
-#include "jetml/rng.hpp"
-#include "jetml/threads.hpp"
+#include "jetml/core/rng.hpp"
+#include "jetml/core/threads.hpp"
 
 using namespace jetml::nn;
 using clk = std::chrono::steady_clock;

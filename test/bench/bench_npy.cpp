@@ -5,9 +5,9 @@
 #include <cstdlib>
 #include <vector>
 
-#include "jetml/cli.hpp"
-#include "jetml/error.hpp"
-#include "jetml/npy.hpp"
+#include "jetml/core/cli.hpp"
+#include "jetml/core/error.hpp"
+#include "jetml/io/npy.hpp"
 
 int main(int argc, char** argv) {
     return jetml::run_tool({"bench_npy", "stream NPY stdin -> stdout", ""}, argc, argv, [](jetml::tool& t) {

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "jetml/metrics.hpp"
-#include "jetml/rng.hpp"
-#include "jetml/threads.hpp"
+#include "jetml/stats/metrics.hpp"
+#include "jetml/core/rng.hpp"
+#include "jetml/core/threads.hpp"
 
 namespace {
 struct timing {

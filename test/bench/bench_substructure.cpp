@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <functional>
 
-#include "jetml/npy.hpp"
-#include "jetml/substructure.hpp"
+#include "jetml/io/npy.hpp"
+#include "jetml/jets/substructure.hpp"
 
 using namespace jetml;
 

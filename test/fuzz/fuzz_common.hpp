@@ -9,7 +9,7 @@
 #include <exception>
 #include <string>
 
-#include "jetml/error.hpp"
+#include "jetml/core/error.hpp"
 
 namespace jetml_fuzz {
 

@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "fuzz_common.hpp"
-#include "jetml/csv.hpp"
-#include "jetml/dataset.hpp"
-#include "jetml/error.hpp"
-#include "jetml/io.hpp"
+#include "jetml/io/csv.hpp"
+#include "jetml/data/dataset.hpp"
+#include "jetml/core/error.hpp"
+#include "jetml/io/io.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string& path = jetml_fuzz::write_input(data, size, ".csv");

@@ -3,9 +3,9 @@
 #include <cstdint>
 
 #include "fuzz_common.hpp"
-#include "jetml/error.hpp"
-#include "jetml/event_io.hpp"
-#include "jetml/io.hpp"
+#include "jetml/core/error.hpp"
+#include "jetml/io/event_io.hpp"
+#include "jetml/io/io.hpp"
 
 namespace {
 void read_all(const std::string& path, bool detect, jetml::event_format f, bool drop) {

@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "fuzz_common.hpp"
-#include "jetml/error.hpp"
-#include "jetml/io.hpp"
-#include "jetml/npy.hpp"
+#include "jetml/core/error.hpp"
+#include "jetml/io/io.hpp"
+#include "jetml/io/npy.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string& path = jetml_fuzz::write_input(data, size, ".npy");

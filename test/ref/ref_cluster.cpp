@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "jetml/cluster.hpp"
-#include "jetml/error.hpp"
-#include "jetml/rng.hpp"
+#include "jetml/jets/cluster.hpp"
+#include "jetml/core/error.hpp"
+#include "jetml/core/rng.hpp"
 
 namespace fj = fastjet;
 using jetml::fourvec;

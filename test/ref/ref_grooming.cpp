@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "jetml/substructure.hpp"
+#include "jetml/jets/substructure.hpp"
 
 namespace {
 std::vector<fastjet::PseudoJet> read_event(const std::string& path) {

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "jetml/error.hpp"
+#include "jetml/core/error.hpp"
 
 namespace jetml::nn {
 

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <string>
 
-#include "jetml/error.hpp"
+#include "jetml/core/error.hpp"
 
 namespace jetml::nn {
 

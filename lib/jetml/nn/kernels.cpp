@@ -13,7 +13,7 @@
 #include <cstring>
 #include <vector>
 
-#include "jetml/error.hpp"
+#include "jetml/core/error.hpp"
 #include "jetml/nn/gemm.hpp"
 #include "jetml/nn/kernels.hpp"
 

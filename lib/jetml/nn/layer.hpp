@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "jetml/nn/tensor.hpp"
-#include "jetml/rng.hpp"
+#include "jetml/core/rng.hpp"
 
 namespace jetml::nn {
 

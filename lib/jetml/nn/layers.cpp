@@ -11,7 +11,7 @@
 #include <cstring>
 #include <limits>
 
-#include "jetml/error.hpp"
+#include "jetml/core/error.hpp"
 #include "jetml/nn/gemm.hpp"
 #include "jetml/nn/kernels.hpp"
 #include "jetml/nn/layer.hpp"

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "jetml/error.hpp"
+#include "jetml/core/error.hpp"
 
 namespace jetml::nn {
 

@@ -8,9 +8,9 @@
 
 #include <omp.h>
 
-#include "jetml/error.hpp"
+#include "jetml/core/error.hpp"
 #include "jetml/nn/arch.hpp"
-#include "jetml/threads.hpp"
+#include "jetml/core/threads.hpp"
 
 namespace jetml::nn {
 

@@ -11,9 +11,9 @@
 #include <cstring>
 #include <map>
 
-#include "jetml/error.hpp"
-#include "jetml/io.hpp"
-#include "jetml/npy.hpp"
+#include "jetml/core/error.hpp"
+#include "jetml/io/io.hpp"
+#include "jetml/io/npy.hpp"
 #include "jetml/version.hpp"
 
 namespace jetml::nn {

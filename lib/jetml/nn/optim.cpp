@@ -7,7 +7,7 @@
 
 #include <omp.h>
 
-#include "jetml/error.hpp"
+#include "jetml/core/error.hpp"
 #include "jetml/nn/kernels.hpp"
 
 namespace jetml::nn {

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <utility>
 
-#include "jetml/memory.hpp"
+#include "jetml/core/memory.hpp"
 
 namespace jetml::nn {
 

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+// jetml/core/cli.cpp
+#include "jetml/core/cli.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <new>
+#include <unistd.h>
+
+#include "jetml/core/error.hpp"
+#include "jetml/core/threads.hpp"
+#include "jetml/version.hpp"
+
+namespace jetml {
+
+namespace {
+const char* exit_status_text =
+    "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n"
+    "Full documentation: man %s";
+}
+
+const CLI::Validator readable_or_dash(
+    [](std::string& s) -> std::string {
+        if (s == "-") return {};
+        if (::access(s.c_str(), R_OK) != 0) return "cannot read '" + s + "': " + std::strerror(errno);
+        return {};
+    },
+    "FILE|-", "readable file or -");
+
+tool::tool(const tool_info& info, int argc, char** argv)
+    : app(info.summary, info.name), info_(info), argc_(argc), argv_(argv) {
+    app.set_version_flag("--version", std::string(info.name) + " (jetml) " + JETML_VERSION);
+    app.add_flag_function("-v,--verbose", [this](std::int64_t n) { verbosity = static_cast<int>(n); },
+                          "more messages on stderr (repeat for more)");
+    app.add_flag_function("-q,--quiet", [this](std::int64_t) { verbosity = -1; },
+                          "no messages on stderr except errors");
+    app.add_option("--threads", threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+    app.add_option("--seed", seed, "random seed")
+        ->capture_default_str();
+    app.add_flag("--progress", progress, "show a progress bar even when stderr is not a terminal");
+    char footer[512];
+    std::snprintf(footer, sizeof footer, exit_status_text, info.name);
+    std::string examples = info.examples ? info.examples : "";
+    app.footer((examples.empty() ? "" : "Examples:\n" + examples + "\n") + footer);
+    app.get_formatter()->column_width(32);
+}
+
+void tool::parse() {
+    app.parse(argc_, argv_);
+    set_threads(threads);
+}
+
+void tool::vmsg(const char* prefix, const char* fmt, va_list ap) const {
+    char buf[4096];
+    std::vsnprintf(buf, sizeof buf, fmt, ap);
+    std::fprintf(stderr, "%s: %s%s\n", info_.name, prefix, buf);
+}
+void tool::info(const char* fmt, ...) const {
+    if (verbosity < 1) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg("", fmt, ap);
+    va_end(ap);
+}
+void tool::note(const char* fmt, ...) const {
+    if (verbosity < 0) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg("", fmt, ap);
+    va_end(ap);
+}
+void tool::warn(const char* fmt, ...) const {
+    if (verbosity < 0) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg("warning: ", fmt, ap);
+    va_end(ap);
+}
+bool tool::show_progress() const { return verbosity >= 0 && (progress || ::isatty(2)); }
+
+void require_positive(double v, const char* option) {
+    if (!(v > 0)) throw usage_error(std::string(option) + " must be positive, got " + std::to_string(v));
+}
+
+namespace {
+// One line: strip anything after the first newline (CLI11 messages may carry more).
+std::string one_line(std::string s) {
+    auto nl = s.find('\n');
+    if (nl != std::string::npos) s.resize(nl);
+    return s;
+}
+}  // namespace
+
+int run_tool(const tool_info& info, int argc, char** argv, const std::function<void(tool&)>& body) {
+    std::signal(SIGPIPE, SIG_DFL);
+    int status = exit_ok;
+    try {
+        tool t(info, argc, argv);
+        try {
+            body(t);
+        } catch (const CLI::CallForHelp&) {
+            std::cout << t.app.help();
+        } catch (const CLI::CallForAllHelp&) {
+            std::cout << t.app.help("", CLI::AppFormatMode::All);
+        } catch (const CLI::CallForVersion&) {
+            std::cout << t.app.version() << "\n";
+        }
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "%s: %s\nTry '%s --help'.\n", info.name, one_line(e.what()).c_str(), info.name);
+        status = exit_usage;
+    } catch (const usage_error& e) {
+        std::fprintf(stderr, "%s: %s\nTry '%s --help'.\n", info.name, one_line(e.what()).c_str(), info.name);
+        status = exit_usage;
+    } catch (const error& e) {
+        std::fprintf(stderr, "%s: %s\n", info.name, one_line(e.what()).c_str());
+        status = exit_data;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "%s: out of memory\n", info.name);
+        status = exit_data;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", info.name, one_line(e.what()).c_str());
+        status = exit_data;
+    }
+    // the samtools habit: a full disk or closed pipe on stdout must not pass silently
+    std::cout.flush();
+    if (std::fflush(stdout) != 0 || std::ferror(stdout) || (::close(1) != 0 && errno != EBADF)) {
+        std::fprintf(stderr, "%s: closing standard output failed: %s\n", info.name, std::strerror(errno));
+        if (status == exit_ok) status = exit_data;
+    }
+    return status;
+}
+
+}  // namespace jetml

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// jetml/core/cli.hpp - the command-line contract every jetml tool shares.
+//
+// run_tool() owns what must be identical in all tools: the common options (--help,
+// --version, -v, -q, --threads, --seed, --progress), exit codes (0 ok, 1 data error,
+// 2 usage error), one-line messages "tool: [file: ]message" on stderr, a checked close
+// of stdout, and SIGPIPE left at its default so `tool | head` ends quietly.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <cstdarg>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace jetml {
+
+/// Static description of a tool for --help.
+struct tool_info {
+    const char* name;      ///< e.g. "jetgen"
+    const char* summary;   ///< one line: what the tool does
+    const char* examples;  ///< lines of shell examples shown after the options
+};
+
+/// What the body of a tool gets: the CLI11 app to add options to, and the common settings.
+class tool {
+public:
+    tool(const tool_info& info, int argc, char** argv);
+    CLI::App app;
+    int verbosity = 0;        ///< -1 with -q, 0 normal, >=1 with -v (repeatable)
+    int threads = 0;          ///< --threads; 0 means all available cores
+    std::uint64_t seed = 1;   ///< --seed
+    bool progress = false;    ///< --progress forces the progress bar
+
+    /// Parses the command line; on success applies --threads. Usage errors propagate as
+    /// CLI::ParseError or jetml::usage_error and become exit status 2.
+    void parse();
+    const char* name() const { return info_.name; }
+    /// Verbose message (with -v): "tool: ..." on stderr.
+    void info(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
+    /// Normal message, hidden by -q.
+    void note(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
+    /// "tool: warning: ..." hidden by -q.
+    void warn(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
+    /// Whether a progress bar should be drawn (stderr is a terminal, or --progress; never with -q).
+    bool show_progress() const;
+
+private:
+    void vmsg(const char* prefix, const char* fmt, va_list ap) const;
+    tool_info info_;
+    int argc_;
+    char** argv_;
+};
+
+/// Runs a tool body with the shared contract and returns the exit status for main().
+int run_tool(const tool_info& info, int argc, char** argv, const std::function<void(tool&)>& body);
+
+/// CLI11 validator for input paths that accepts "-" (stdin) or an existing readable file.
+extern const CLI::Validator readable_or_dash;
+
+/// Throws a usage_error unless v > 0.
+void require_positive(double v, const char* option);
+
+}  // namespace jetml

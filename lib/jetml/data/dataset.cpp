@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+// jetml/data/dataset.cpp
+#include "jetml/data/dataset.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "jetml/core/error.hpp"
+
+namespace jetml {
+
+sample_stream::sample_stream(const std::string& path, const std::vector<std::string>& columns, bool columns_optional)
+    : in_(std::make_unique<input>(path)) {
+    if (in_->peek(1).empty()) throw error(in_->name(), "empty input, expected NPY samples or CSV with a header");
+    if (jetml::is_npy(*in_)) {
+        if (!columns.empty() && !columns_optional)
+            throw usage_error(in_->name() + ": feature columns were named, but this is an NPY file (its samples are whole rows)");
+        npy_ = std::make_unique<npy_reader>(*in_);
+        const auto& s = npy_->header().shape;
+        if (s.size() == 2) shape_ = {s[1]};
+        else if (s.size() == 3) shape_ = {1, s[1], s[2]};
+        else if (s.size() == 4) shape_ = {s[1], s[2], s[3]};
+        else
+            throw error(in_->name(), "expected samples of shape (N, D), (N, H, W) or (N, C, H, W), got " +
+                                         format_shape(s));
+        rows_ = static_cast<long long>(s[0]);
+    } else {
+        csv_ = std::make_unique<csv_reader>(*in_);
+        if (columns.empty())
+            throw usage_error(in_->name() + ": CSV input needs the feature columns (--features a,b,...)");
+        for (auto& c : columns) cols_.push_back(csv_->column(c));
+        shape_ = {cols_.size()};
+    }
+    size_ = 1;
+    for (auto d : shape_) size_ *= d;
+    if (size_ == 0) throw error(in_->name(), "samples have zero size: " + format_shape(shape_));
+    // callers hold batches of samples in memory: a forged header must not ask for gigabytes each
+    constexpr std::size_t max_size = std::size_t(1) << 26;
+    if (size_ > max_size)
+        throw error(in_->name(), "samples of shape " + format_shape(shape_) + " have " + std::to_string(size_) +
+                                     " values each; expected at most " + std::to_string(max_size));
+}
+
+sample_stream::~sample_stream() = default;
+
+std::size_t sample_stream::read(float* dst, std::size_t max_rows) {
+    std::size_t got = 0;
+    if (npy_) {
+        got = npy_->read_rows(dst, max_rows);
+    } else {
+        while (got < max_rows && csv_->next()) {
+            for (std::size_t j = 0; j < cols_.size(); ++j) dst[got * size_ + j] = static_cast<float>(csv_->number(cols_[j]));
+            ++got;
+        }
+    }
+    for (std::size_t k = 0; k < got * size_; ++k)
+        if (!std::isfinite(dst[k]))
+            throw error(in_->name(), "sample " + std::to_string(done_ + k / size_) + ", value " +
+                                         std::to_string(k % size_) + " is not finite; expected finite inputs");
+    done_ += got;
+    return got;
+}
+
+std::size_t sample_set::sample_size() const {
+    std::size_t s = 1;
+    for (auto d : sample_shape) s *= d;
+    return s;
+}
+
+sample_set load_samples(const std::string& path, const std::vector<std::string>& columns) {
+    sample_stream s(path, columns);
+    sample_set out;
+    out.sample_shape = s.sample_shape();
+    // about 16 MiB per batch; the reserve is bounded too, as a header may promise more rows
+    // than the file holds (then the read fails as truncated data)
+    const std::size_t chunk = std::clamp<std::size_t>((std::size_t(1) << 22) / s.sample_size(), 1, 4096);
+    if (s.rows_hint() >= 0)
+        out.x.reserve(std::min(static_cast<std::size_t>(s.rows_hint()), (std::size_t(1) << 26) / s.sample_size()) *
+                      s.sample_size());
+    std::vector<float> buf(chunk * s.sample_size());
+    while (std::size_t got = s.read(buf.data(), chunk)) {
+        out.x.insert(out.x.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(got * s.sample_size()));
+        out.n += got;
+    }
+    if (out.n == 0) throw error(s.name(), "no samples");
+    return out;
+}
+
+column_file::column_file(const std::string& path) : in_(std::make_unique<input>(path)) { npy_ = jetml::is_npy(*in_); }
+column_file::~column_file() = default;
+column_file::column_file(column_file&&) noexcept = default;
+column_file& column_file::operator=(column_file&&) noexcept = default;
+
+const std::string& column_file::name() const { return in_->name(); }
+
+void column_file::want(const std::string& column) {
+    if (loaded_) throw error(in_->name(), "internal: column '" + column + "' asked for after the file was read");
+    if (std::find(wanted_.begin(), wanted_.end(), column) == wanted_.end()) wanted_.push_back(column);
+}
+
+const std::vector<double>& column_file::column(const std::string& column) {
+    if (!loaded_) load();
+    if (npy_) return cols_.at(0);
+    const auto it = std::find(wanted_.begin(), wanted_.end(), column);
+    if (it == wanted_.end()) throw error(in_->name(), "internal: column '" + column + "' was not asked for");
+    return cols_[std::size_t(it - wanted_.begin())];
+}
+
+void column_file::load() {
+    loaded_ = true;
+    if (npy_) {
+        auto a = read_npy<double>(*in_);
+        if (!(a.shape.size() == 1 || (a.shape.size() == 2 && a.shape[1] == 1)))
+            throw error(in_->name(), "expected an array of shape (N,) or (N, 1), got " + format_shape(a.shape));
+        cols_.push_back(std::move(a.data));
+        return;
+    }
+    csv_reader r(*in_);
+    // an empty name stands for the only column of a one-column file
+    std::vector<std::size_t> idx;
+    for (const auto& c : wanted_) {
+        if (c.empty() && r.columns().size() != 1)
+            throw usage_error(in_->name() + ": a CSV file with several columns needs a column name");
+        idx.push_back(c.empty() ? 0 : r.column(c));
+    }
+    cols_.resize(wanted_.size());
+    while (r.next())
+        for (std::size_t k = 0; k < idx.size(); ++k) cols_[k].push_back(r.number(idx[k]));
+}
+
+std::vector<double> load_column(const std::string& path, const std::string& column) {
+    column_file f(path);
+    if (f.is_npy() && !column.empty())
+        throw usage_error(f.name() + ": a column name ('" + column + "') was given, but this is an NPY file");
+    f.want(column);
+    return f.column(column);
+}
+
+std::vector<float> load_labels(const std::string& path, const std::string& column) {
+    auto v = load_column(path, column);
+    std::vector<float> out(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (v[i] != 0 && v[i] != 1)
+            throw error(path == "-" ? "<stdin>" : path,
+                        "label " + format_double(v[i]) + " at row " + std::to_string(i) + "; expected 0 or 1");
+        out[i] = static_cast<float>(v[i]);
+    }
+    return out;
+}
+
+std::vector<std::string> split_list(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    std::string p;
+    while (std::getline(ss, p, sep))
+        if (!p.empty()) out.push_back(p);
+    return out;
+}
+
+}  // namespace jetml

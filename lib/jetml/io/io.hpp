@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+// jetml/io/io.hpp - byte streams for files and pipes: "-" is stdin/stdout, outputs are atomic.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace jetml {
+
+/// A buffered, forward-only input over a file descriptor. Never seeks, so pipes work.
+/// "-" reads standard input; name() is then "<stdin>".
+class input {
+public:
+    /// Opens `path` ("-" for stdin). Throws jetml::error if it cannot be opened.
+    explicit input(const std::string& path);
+    ~input();
+    input(const input&) = delete;
+    input& operator=(const input&) = delete;
+
+    /// The name used in messages: the path, or "<stdin>".
+    const std::string& name() const { return name_; }
+    /// Up to `n` bytes ahead without consuming them (fewer only at end of input). n <= 64 KiB.
+    std::string_view peek(std::size_t n);
+    /// Reads up to `n` bytes; returns the number read, which is < n only at end of input.
+    std::size_t read(void* dst, std::size_t n);
+    /// Reads exactly `n` bytes or throws "<name>: truncated <what>: expected N bytes, got M".
+    void read_exact(void* dst, std::size_t n, const char* what);
+    /// Next line without its "\n" (and "\r"); false at end of input. Counts lines for messages.
+    bool getline(std::string& line);
+    /// Number of the last line returned by getline (1-based).
+    std::size_t line_number() const { return line_; }
+    /// True when no byte is left.
+    bool at_end();
+
+private:
+    bool fill();  // refill the buffer; false at EOF
+    int fd_ = -1;
+    bool own_ = false;
+    bool eof_ = false;
+    std::string name_;
+    std::vector<char> buf_;
+    std::size_t pos_ = 0, end_ = 0, line_ = 0;
+};
+
+/// A buffered output that never leaves a half-written file behind: a named file is written
+/// to a temporary name in the same directory and renamed over the target by commit().
+/// Destroying an uncommitted output removes the temporary file. "-" writes standard output.
+class output {
+public:
+    /// Opens `path` ("-" for stdout). With `binary` true, refuses to write to a terminal
+    /// (a usage error telling the user to redirect or use -o FILE).
+    output(const std::string& path, bool binary);
+    ~output();
+    output(const output&) = delete;
+    output& operator=(const output&) = delete;
+
+    const std::string& name() const { return name_; }
+    bool is_stdout() const { return stdout_; }
+    void write(const void* data, std::size_t n);
+    void write(std::string_view s) { write(s.data(), s.size()); }
+    /// Flushes, closes and renames the temporary file onto the target. Call once, at the end.
+    void commit();
+
+private:
+    void flush();
+    int fd_ = -1;
+    bool stdout_ = false, committed_ = false;
+    std::string name_, path_, tmp_;
+    std::vector<char> buf_;
+    std::size_t used_ = 0;
+};
+
+/// True if `in` starts with the NPY magic "\x93NUMPY" (peeks; consumes nothing).
+bool is_npy(input& in);
+
+/// A path's extension in lower case without the dot ("" if none).
+std::string extension(const std::string& path);
+
+}  // namespace jetml

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// Unit tests of jetml/event_io: each format, event boundaries, and the errors on bad input.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <unistd.h>
+
+#include "jetml/core/error.hpp"
+#include "jetml/io/event_io.hpp"
+#include "jetml/io/npy.hpp"
+
+using namespace jetml;
+
+namespace {
+std::string write_tmp(const char* tag, const std::string& text) {
+    std::string path = "/tmp/jetml_evio_" + std::to_string(::getpid()) + "_" + tag;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+}
+std::vector<event> read_all(const std::string& path, event_format f, event_reader_options o = {}) {
+    input in(path);
+    auto r = make_event_reader(in, f, o);
+    std::vector<event> out;
+    event e;
+    while (r->next(e)) out.push_back(e);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("event_io: FastJet text: '#END' separates events, '#' lines are comments, extra columns give the pdg id") {
+    auto p = write_tmp("a.dat",
+                       "# header\n1 0 0 1 211 1\n0 1 0 1.5 22 0\n#END\n#SUBSTART\n 0 0 3 3 22 0\n0 0 1 1 12 0\n#END\n");
+    CHECK(detect_event_format(*std::make_unique<input>(p)) == event_format::fastjet);
+    auto ev = read_all(p, event_format::fastjet);
+    REQUIRE(ev.size() == 2);
+    CHECK(ev[0].particles.size() == 2);
+    CHECK(ev[0].line == 2);
+    CHECK(ev[1].particles.size() == 2);
+    CHECK(ev[1].index == 1);
+    event_reader_options o;
+    o.drop_neutrinos = true;
+    auto nu = read_all(p, event_format::fastjet, o);
+    REQUIRE(nu.size() == 2);
+    CHECK(nu[1].particles.size() == 1);
+    CHECK(nu[1].dropped_neutrinos == 1);
+    auto no_pid = write_tmp("a2.dat", "1 0 0 1\n");
+    CHECK_THROWS_WITH_AS(read_all(no_pid, event_format::fastjet, o), doctest::Contains("neutrinos cannot be dropped"), error);
+    std::remove(no_pid.c_str());
+    // without '#END' the whole file is one event; the shipped golden file has 354 particles
+    auto one = read_all(std::string(JETML_TEST_DIR) + "/data/fastjet-golden/single-event.dat", event_format::fastjet);
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].particles.size() == 354);
+    std::remove(p.c_str());
+}
+
+TEST_CASE("event_io: bad particles are errors naming the file and line") {
+    auto p = write_tmp("b.dat", "1 0 0 1\n1 0 abc 2\n");
+    CHECK_THROWS_WITH_AS(read_all(p, event_format::fastjet), (p + ": line 2: field 3: 'abc' is not a number").c_str(), error);
+    auto q = write_tmp("c.dat", "1 0 0 1\n1 0 0 nan\n");
+    CHECK_THROWS_WITH_AS(read_all(q, event_format::fastjet), doctest::Contains((q + ": line 2: non-finite momentum").c_str()), error);
+    auto r = write_tmp("d.dat", "3 0 0 1\n");
+    CHECK_THROWS_WITH_AS(read_all(r, event_format::fastjet), doctest::Contains((r + ": line 1: E = 1 < |p| = 3").c_str()), error);
+    auto s = write_tmp("e.dat", "1 2 3\n");
+    CHECK_THROWS_WITH_AS(read_all(s, event_format::fastjet), doctest::Contains("line 1: expected 'px py pz E'"), error);
+    // E = |p| up to rounding is fine (massless particles printed with 10 decimals)
+    auto t = write_tmp("f.dat", "3 4 0 4.9999999999\n");
+    CHECK(read_all(t, event_format::fastjet)[0].particles.size() == 1);
+    for (auto& x : {p, q, r, s, t}) std::remove(x.c_str());
+}
+
+TEST_CASE("event_io: HepMC3 ASCII: status-1 particles, units, neutrinos") {
+    const std::string text =
+        "HepMC::Version 3.02.05\nHepMC::Asciiv3-START_EVENT_LISTING\n"
+        "E 0 1 3\nU MEV MM\nP 1 0 2212 0 0 1000 1000 938 4\n"
+        "P 2 1 211 1000 0 0 2000 0 1\nP 3 1 12 0 1000 0 1000 0 1\n"
+        "E 7 1 1\nU GEV MM\nP 1 0 22 1 0 0 1 0 1\n"
+        "HepMC::Asciiv3-END_EVENT_LISTING\n";
+    auto p = write_tmp("g.hepmc", text);
+    {
+        input in(p);
+        CHECK(detect_event_format(in) == event_format::hepmc3);
+    }
+    auto ev = read_all(p, event_format::hepmc3);
+    REQUIRE(ev.size() == 2);
+    REQUIRE(ev[0].particles.size() == 2);  // status 4 beam dropped
+    CHECK(ev[0].particles[0].px() == doctest::Approx(1.0));  // MeV -> GeV
+    CHECK(ev[0].particles[0].E() == doctest::Approx(2.0));
+    CHECK(ev[0].line == 3);
+    CHECK(ev[1].particles.size() == 1);
+    event_reader_options o;
+    o.drop_neutrinos = true;
+    auto nu = read_all(p, event_format::hepmc3, o);
+    CHECK(nu[0].particles.size() == 1);
+    auto bad = write_tmp("h.hepmc", "HepMC::Asciiv3-START_EVENT_LISTING\nE 0 1 1\nP 1 0 22 1 0 0 1 0\n");
+    CHECK_THROWS_WITH_AS(read_all(bad, event_format::hepmc3), doctest::Contains("line 3: expected 'P id parent pdgid"), error);
+    std::remove(p.c_str());
+    std::remove(bad.c_str());
+}
+
+TEST_CASE("event_io: CSV long format in both coordinate sets; events must be contiguous") {
+    auto p = write_tmp("i.csv", "event,px,py,pz,E\n5,1,0,0,1\n5,0,1,0,1\n9,0,0,2,2\n");
+    {
+        input in(p);
+        CHECK(detect_event_format(in) == event_format::csv);
+    }
+    auto ev = read_all(p, event_format::csv);
+    REQUIRE(ev.size() == 2);
+    CHECK(ev[0].particles.size() == 2);
+    CHECK(ev[1].particles[0].pz() == 2);
+    auto q = write_tmp("j.csv", "event,pt,eta,phi,m\n0,10,0.5,1,0\n");
+    auto e2 = read_all(q, event_format::csv);
+    CHECK(e2[0].particles[0].pt() == doctest::Approx(10));
+    CHECK(e2[0].particles[0].eta() == doctest::Approx(0.5));
+    auto r = write_tmp("k.csv", "event,px,py,pz,E\n1,1,0,0,1\n2,1,0,0,1\n1,1,0,0,1\n");
+    CHECK_THROWS_WITH_AS(read_all(r, event_format::csv), doctest::Contains("line 4: event 1 appears again"), error);
+    auto s = write_tmp("l.csv", "event,x,y\n1,1,0\n");
+    CHECK_THROWS_AS(read_all(s, event_format::csv), usage_error);
+    for (auto& x : {p, q, r, s}) std::remove(x.c_str());
+}
+
+TEST_CASE("event_io: NPY rows are events; padding skipped; non-finite values named by jet and constituent") {
+    const std::string p = "/tmp/jetml_evio_" + std::to_string(::getpid()) + "_m.npy";
+    std::vector<float> d{10, 0, 0, 0, 5, 0.1f, 0.2f, 0, 0, 0, 0, 0,  // jet 0: two constituents + padding
+                         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};        // jet 1: empty
+    save_npy<float>(p, {2, 3, 4}, d.data());
+    auto ev = read_all(p, event_format::npy);
+    REQUIRE(ev.size() == 2);
+    CHECK(ev[0].particles.size() == 2);
+    CHECK(ev[1].particles.empty());
+    d[6] = std::numeric_limits<float>::infinity();
+    save_npy<float>(p, {2, 3, 4}, d.data());
+    CHECK_THROWS_WITH_AS(read_all(p, event_format::npy), doctest::Contains("jet 0, constituent 1: non-finite value"), error);
+    std::remove(p.c_str());
+}
+
+TEST_CASE("event_io: an NPY header with 10^12 constituents per jet is a clear error, not a huge allocation") {
+    std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1000000000000, 4), }";
+    while ((10 + dict.size() + 1) % 64) dict.push_back(' ');
+    dict.push_back('\n');
+    std::string bytes("\x93NUMPY\x01\x00", 8);
+    bytes.push_back(static_cast<char>(dict.size()));
+    bytes.push_back(0);
+    const std::string p = write_tmp("huge_m.npy", bytes + dict + std::string(64, '\0'));
+    CHECK_THROWS_WITH_AS(read_all(p, event_format::npy), doctest::Contains("more than 1048576 constituents per jet"),
+                         error);
+    std::remove(p.c_str());
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+// Unit tests of jetml/io: buffered input, atomic outputs.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jetml/core/error.hpp"
+#include "jetml/io/io.hpp"
+
+using namespace jetml;
+
+namespace {
+std::string tmp(const char* tag) { return "/tmp/jetml_io_" + std::to_string(::getpid()) + "_" + tag; }
+std::string slurp(const std::string& p) {
+    std::ifstream f(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+}  // namespace
+
+TEST_CASE("io: an uncommitted output leaves neither the target nor a temporary file") {
+    std::string p = tmp("never");
+    std::remove(p.c_str());
+    {
+        output out(p, true);
+        out.write("partial");
+    }
+    CHECK(::access(p.c_str(), F_OK) != 0);
+}
+
+TEST_CASE("io: an uncommitted output keeps the previous file intact; commit replaces it") {
+    std::string p = tmp("keep");
+    std::ofstream(p) << "old";
+    {
+        output out(p, false);
+        out.write("new contents");
+    }
+    CHECK(slurp(p) == "old");
+    {
+        output out(p, false);
+        out.write("new contents");
+        out.commit();
+    }
+    CHECK(slurp(p) == "new contents");
+    std::remove(p.c_str());
+}
+
+TEST_CASE("io: large writes and reads pass through exactly, line reading spans buffers") {
+    std::string p = tmp("big");
+    std::string data;
+    for (int i = 0; i < 200000; ++i) data += std::to_string(i) + "\n";
+    {
+        output out(p, false);
+        out.write(data.substr(0, 10));
+        out.write(data.substr(10));
+        out.commit();
+    }
+    CHECK(slurp(p) == data);
+    input in(p);
+    CHECK(in.peek(3) == "0\n1");
+    std::string line;
+    int n = 0;
+    bool ok = true;
+    while (in.getline(line)) ok &= line == std::to_string(n++);
+    CHECK(ok);
+    CHECK(n == 200000);
+    CHECK(in.line_number() == 200000);
+    input in2(p);
+    std::string all(data.size(), '\0');
+    CHECK(in2.read(all.data(), all.size()) == data.size());
+    CHECK(all == data);
+    CHECK(in2.at_end());
+    std::remove(p.c_str());
+}
+
+TEST_CASE("io: read_exact reports truncation; missing files and directories are clear errors") {
+    std::string p = tmp("short");
+    std::ofstream(p) << "abc";
+    input in(p);
+    char buf[8];
+    CHECK_THROWS_WITH_AS(in.read_exact(buf, 8, "record"), doctest::Contains("truncated record: expected 8 bytes, got 3"),
+                         error);
+    CHECK_THROWS_WITH_AS(input("/nonexistent/x.npy"), "/nonexistent/x.npy: cannot open: No such file or directory",
+                         error);
+    CHECK_THROWS_WITH_AS(input("/tmp"), "/tmp: is a directory, expected a file", error);
+    CHECK_THROWS_AS(output("/nonexistent-dir/x.npy", true), error);
+    std::remove(p.c_str());
+}
+
+TEST_CASE("io: the new file gets ordinary permissions, not mkstemp's 0600") {
+    std::string p = tmp("perm");
+    std::remove(p.c_str());
+    mode_t mask = ::umask(022);
+    {
+        output out(p, false);
+        out.write("x");
+        out.commit();
+    }
+    ::umask(mask);
+    struct stat st {};
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0644);
+    std::remove(p.c_str());
+}
+
+TEST_CASE("io: writing to a device such as /dev/null works in place") {
+    output out("/dev/null", true);
+    out.write("abc");
+    CHECK_NOTHROW(out.commit());
+}
+
+TEST_CASE("io: extension") {
+    CHECK(extension("a/b.CSV") == "csv");
+    CHECK(extension("a.b/c") == "");
+    CHECK(extension("x.npy") == "npy");
+}
