@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+// jetml/train/network.cpp - an nn::sequential classifier under the training engine.
+#include "jetml/train/network.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "jetml/core/error.hpp"
+#include "jetml/stats/metrics.hpp"
+
+namespace jetml::train {
+
+network_trainable::network_trainable(nn::sequential& m, const nn::optim_config& oc, nn::loss_kind loss,
+                                     nn::model_meta meta, std::size_t batch)
+    : m_(m), opt_(oc), loss_(loss), meta_(std::move(meta)), batch_(batch) {}
+
+std::string network_trainable::signature() const { return "arch:" + m_.arch(); }
+
+void network_trainable::begin_epoch(std::size_t, double) { m_.reserve(batch_); }
+
+double network_trainable::train_batch(const batch& b, double lr) {
+    return m_.train_step(b.x, b.y, b.w, b.n, loss_, opt_, lr);
+}
+
+evaluation network_trainable::validate(const data::labelled_set& va) {
+    evaluation ev;
+    if (va.n == 0) return ev;
+    std::vector<float> z(va.n * m_.outputs());
+    m_.predict(va.x.data(), va.n, z.data(), std::max<std::size_t>(batch_, 256));
+    ev.loss = nn::loss_eval(loss_, z.data(), va.y.data(), va.w.data(), va.n, 1, nullptr);
+    const bool both = std::count(va.y.begin(), va.y.end(), 1.0f) > 0 && std::count(va.y.begin(), va.y.end(), 0.0f) > 0;
+    if (both) ev.auc = jetml::auc(z.data(), va.y.data(), va.n, va.w.data());
+    return ev;
+}
+
+std::string network_trainable::snapshot() {
+    std::string s;
+    for (auto* p : m_.parameters())
+        s.append(reinterpret_cast<const char*>(p->value.data()), p->value.size() * sizeof(float));
+    return s;
+}
+
+void network_trainable::restore(const std::string& snap) {
+    std::size_t off = 0;
+    for (auto* p : m_.parameters()) {
+        const std::size_t bytes = p->value.size() * sizeof(float);
+        if (off + bytes > snap.size()) throw error("snapshot does not match the model");
+        std::memcpy(p->value.data(), snap.data() + off, bytes);
+        off += bytes;
+    }
+    if (off != snap.size()) throw error("snapshot does not match the model");
+}
+
+saved_state network_trainable::save_state(const std::string& best) {
+    saved_state s;
+    std::string current = nn::model_bytes(m_, meta_);
+    const std::string cur = snapshot();
+    restore(best);
+    std::string best_bytes = nn::model_bytes(m_, meta_);
+    restore(cur);
+    std::vector<float> ms;
+    for (auto& b : opt_.state_m()) ms.insert(ms.end(), b.begin(), b.end());
+    for (auto& b : opt_.state_v()) ms.insert(ms.end(), b.begin(), b.end());
+    s.keys = {{"opt_steps", std::to_string(opt_.steps())}};
+    s.entries = {{"model.npz", std::move(current)},
+                 {"best.npz", std::move(best_bytes)},
+                 {"optimizer.npy", nn::npy_record({ms.size()}, ms.data(), ms.size())}};
+    return s;
+}
+
+std::string network_trainable::load_state(const std::map<std::string, std::string>& keys,
+                                          const std::map<std::string, std::string>& e, const std::string& src) {
+    for (const char* k : {"model.npz", "best.npz", "optimizer.npy"})
+        if (!e.count(k)) throw error(src, std::string("not a jetml checkpoint (no ") + k + ")");
+    auto steps = keys.find("opt_steps");
+    if (steps == keys.end()) throw error(src, "not a jetml checkpoint (no opt_steps)");
+    m_ = nn::model_from_bytes(e.at("model.npz"), src + ": model.npz");
+    std::string best;
+    {
+        auto b = nn::model_from_bytes(e.at("best.npz"), src + ": best.npz");
+        for (auto* p : b.parameters())
+            best.append(reinterpret_cast<const char*>(p->value.data()), p->value.size() * sizeof(float));
+    }
+    auto ms = nn::parse_npy_record(e.at("optimizer.npy"), src, "optimizer.npy");
+    auto ps = m_.parameters();
+    std::size_t total = 0;
+    for (auto* p : ps) total += p->size();
+    const bool has_v = opt_.config().kind != nn::optim_kind::sgd;
+    if (!ms.empty()) {
+        if (ms.size() != total * (has_v ? 2 : 1)) throw error(src, "optimizer state does not match the model");
+        opt_.state_m().assign(ps.size(), nn::buffer());
+        opt_.state_v().assign(ps.size(), nn::buffer());
+        std::size_t off = 0;
+        for (std::size_t i = 0; i < ps.size(); ++i) {
+            opt_.state_m()[i].resize(ps[i]->size());
+            std::memcpy(opt_.state_m()[i].data(), ms.data() + off, ps[i]->size() * 4);
+            off += ps[i]->size();
+        }
+        for (std::size_t i = 0; has_v && i < ps.size(); ++i) {
+            opt_.state_v()[i].resize(ps[i]->size());
+            std::memcpy(opt_.state_v()[i].data(), ms.data() + off, ps[i]->size() * 4);
+            off += ps[i]->size();
+        }
+    }
+    try {
+        opt_.set_steps(std::stoull(steps->second));
+    } catch (const std::exception&) {
+        throw error(src, "malformed opt_steps in state.txt");
+    }
+    return best;
+}
+
+}  // namespace jetml::train

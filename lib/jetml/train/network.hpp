@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// jetml/train/network.hpp - an nn::sequential classifier (one output) as a train::trainable.
+#pragma once
+#include <string>
+
+#include "jetml/nn/loss.hpp"
+#include "jetml/nn/model.hpp"
+#include "jetml/nn/model_io.hpp"
+#include "jetml/nn/optim.hpp"
+#include "jetml/train/fit.hpp"
+
+namespace jetml::train {
+
+/// Trains a network in place with one optimiser and one loss. Checkpoint entries: model.npz
+/// (current network with `meta`), best.npz (best snapshot), optimizer.npy (moment buffers m
+/// then v, float32) and the key opt_steps. Validation: the loss over the whole set and, when
+/// both classes are present, the weighted ROC AUC of the outputs.
+class network_trainable : public trainable {
+public:
+    /// `m` must outlive this object; `meta` is written into the checkpoint's model entries;
+    /// `batch` is the training batch size (validation predicts in chunks of max(batch, 256)).
+    network_trainable(nn::sequential& m, const nn::optim_config& oc, nn::loss_kind loss, nn::model_meta meta,
+                      std::size_t batch);
+
+    std::string signature() const override;
+    void begin_epoch(std::size_t epoch, double lr) override;
+    double train_batch(const batch& b, double lr) override;
+    evaluation validate(const data::labelled_set& va) override;
+    std::string snapshot() override;
+    void restore(const std::string& snap) override;
+    saved_state save_state(const std::string& best) override;
+    std::string load_state(const std::map<std::string, std::string>& keys,
+                           const std::map<std::string, std::string>& entries, const std::string& src) override;
+
+    nn::sequential& model() { return m_; }
+    nn::optimizer& optimizer() { return opt_; }
+
+private:
+    nn::sequential& m_;
+    nn::optimizer opt_;
+    nn::loss_kind loss_;
+    nn::model_meta meta_;
+    std::size_t batch_;
+};
+
+}  // namespace jetml::train
