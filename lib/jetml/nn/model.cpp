@@ -383,33 +383,4 @@ void sequential::predict(const float* x, std::size_t n, float* out, std::size_t 
     }
 }
 
-std::vector<std::size_t> epoch_order(std::size_t n, std::uint64_t seed, std::uint64_t epoch) {
-    std::vector<std::size_t> idx(n);
-    for (std::size_t i = 0; i < n; ++i) idx[i] = i;
-    rng r(mix(seed, 0x5eed), epoch);
-    for (std::size_t i = n; i > 1; --i) std::swap(idx[i - 1], idx[r.below(i)]);
-    return idx;
-}
-
-double train_epoch(sequential& m, const float* x, const float* y, const float* w, std::size_t n,
-                   std::size_t batch, loss_kind loss, optimizer& opt, double lr, std::uint64_t epoch) {
-    if (batch == 0) throw usage_error("batch size must be positive");
-    const std::size_t isz = m.input_shape().size(), osz = m.outputs();
-    const auto order = epoch_order(n, m.seed(), epoch);
-    buffer bx(batch * isz), by(batch * osz), bw(w ? batch : 0);
-    m.reserve(batch);
-    double total = 0;
-    for (std::size_t s0 = 0; s0 < n; s0 += batch) {
-        const std::size_t b = std::min(batch, n - s0);
-        for (std::size_t i = 0; i < b; ++i) {
-            const std::size_t k = order[s0 + i];
-            std::memcpy(bx.data() + i * isz, x + k * isz, isz * sizeof(float));
-            std::memcpy(by.data() + i * osz, y + k * osz, osz * sizeof(float));
-            if (w) bw[i] = w[k];
-        }
-        total += double(b) * m.train_step(bx.data(), by.data(), w ? bw.data() : nullptr, b, loss, opt, lr);
-    }
-    return n ? total / double(n) : 0.0;
-}
-
 }  // namespace jetml::nn

@@ -99,17 +99,6 @@ private:
     std::size_t reserved_ = 0;
 };
 
-/// The order in which an epoch visits n samples: a Fisher-Yates shuffle driven by
-/// jetml::rng(seed, epoch), so it depends on (seed, epoch) only.
-std::vector<std::size_t> epoch_order(std::size_t n, std::uint64_t seed, std::uint64_t epoch);
-
-/// One training epoch: visits (x, y, w) in epoch_order(n, m.seed(), epoch), gathers batches
-/// of `batch` samples (the last one may be smaller) into buffers allocated once per call, and
-/// calls train_step on each. x (n, input), y (n, outputs), w (n) or null.
-/// Returns the sample-weighted mean of the batch losses.
-double train_epoch(sequential& m, const float* x, const float* y, const float* w, std::size_t n,
-                   std::size_t batch, loss_kind loss, optimizer& opt, double lr, std::uint64_t epoch);
-
 /// Copies (N, C, H, W) to (N, H, W, C).
 void nchw_to_nhwc(const float* src, float* dst, std::size_t n, std::size_t c, std::size_t h, std::size_t w);
 

@@ -531,30 +531,3 @@ TEST_CASE("nn model: fixture for the numpy interoperability check") {
     jetml::save_npy(std::string(dir) + "/z.npy", {n, 1}, z.data());
 }
 
-TEST_CASE("nn model: epoch order is a seeded permutation; train_epoch learns two Gaussians") {
-    auto a = epoch_order(100, 1, 0), b = epoch_order(100, 1, 0), c = epoch_order(100, 1, 1);
-    CHECK(a == b);
-    CHECK(a != c);
-    auto sorted = a;
-    std::sort(sorted.begin(), sorted.end());
-    for (std::size_t i = 0; i < 100; ++i) CHECK(sorted[i] == i);
-
-    jetml::rng g(12);
-    const std::size_t n = 1000;
-    std::vector<float> x(n * 2), y(n), w(n);
-    for (std::size_t s = 0; s < n; ++s) {
-        y[s] = float(s < n / 2);
-        x[2 * s] = float(g.normal() + (y[s] > 0 ? 1.0 : -1.0));
-        x[2 * s + 1] = float(g.normal());
-        w[s] = 1.0f;
-    }
-    sequential m("small", tshape::vec(2), 3);
-    optimizer opt(optim_config{});
-    double first = train_epoch(m, x.data(), y.data(), w.data(), n, 64, loss_kind::bce_logits, opt, 1e-3, 0);
-    double last = first;
-    for (int ep = 1; ep < 10; ++ep)
-        last = train_epoch(m, x.data(), y.data(), w.data(), n, 64, loss_kind::bce_logits, opt, 1e-3, ep);
-    CHECK(last < first);
-    // the Bayes-optimal loss for means +-1, unit width is about 0.32 nats
-    CHECK(last < 0.40);
-}
