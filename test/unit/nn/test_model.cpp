@@ -171,8 +171,19 @@ TEST_CASE("nn model: model-file errors are clear") {
         spit(path, zip_store(e));
     };
     SUBCASE("a newer format version") {
-        with_meta("\"format_version\": 1", "\"format_version\": 2");
-        CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("format version 2 is newer"), jetml::error);
+        // this jetml reads versions 1..2 (model kinds came with version 2)
+        with_meta("\"format_version\": 1", "\"format_version\": 3");
+        CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("format version 3 is newer"), jetml::error);
+        CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("(up to 2); use a newer jetml"), jetml::error);
+    }
+    SUBCASE("format version 2 without a kind") {
+        with_meta("\"format_version\": 1,\n  \"kind\": \"sequential\"", "\"format_version\": 2");
+        CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("meta.json: missing key 'kind'"), jetml::error);
+    }
+    SUBCASE("a kind that is not a network") {
+        with_meta("\"kind\": \"sequential\"", "\"kind\": \"maf\"");
+        CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("model kind 'maf' is not a network (expected sequential or fisher)"),
+                             jetml::error);
     }
     SUBCASE("format version 0") {
         with_meta("\"format_version\": 1", "\"format_version\": 0");
