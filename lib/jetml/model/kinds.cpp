@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+// jetml/model/kinds.cpp - the one list of model kinds this build loads.
+#include "jetml/model/kinds.hpp"
+
+#include "jetml/model/network_scorer.hpp"
+
+namespace jetml::model {
+
+const std::vector<kind_entry>& builtin_kinds() {
+    static const std::vector<kind_entry> kinds = {
+        {"sequential", &load_network_scorer, "a feed-forward network classifier (train --arch PRESET|LAYERS)"},
+        {"fisher", &load_network_scorer, "a Fisher linear discriminant stored as a linear network (train --arch fisher)"},
+        // {"bdt", &load_booster_scorer, ...}, {"maf", ...}: one line per kind
+    };
+    return kinds;
+}
+
+}  // namespace jetml::model
