@@ -59,6 +59,9 @@ with tempfile.TemporaryDirectory() as d:
     meta = json.loads(bytes(z["meta.json"]).decode("utf-8"))
     check("format", meta["format"] == "jetml-model", meta.get("format"))
     check("format_version", meta["format_version"] == 1, meta.get("format_version"))
+    check("kind", meta["kind"] == "sequential", meta.get("kind"))
+    check("kind follows format_version", list(meta)[:4] == ["format", "format_version", "kind", "jetml_version"],
+          list(meta)[:4])
     for key in ("jetml_version", "arch", "input_shape", "input_layout", "outputs", "loss", "seed",
                 "step", "epoch", "data_shape", "preprocessing", "params", "extra"):
         check(f"meta has {key}", key in meta)
