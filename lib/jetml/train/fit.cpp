@@ -20,6 +20,7 @@
 #include "jetml/data/split.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/io/io.hpp"
+#include "jetml/io/npz.hpp"
 #include "jetml/nn/loss.hpp"
 #include "jetml/nn/model_io.hpp"
 #include "jetml/nn/optim.hpp"
@@ -84,9 +85,9 @@ std::string checkpoint_bytes(trainable& m, const std::string& best, const loop_s
       << "\nbad_epochs=" << st.bad_epochs << "\nbest_loss=" << jetml::format_double(st.best_loss) << "\n";
     for (const auto& [k, v] : ss.keys) s << k << "=" << v << "\n";
     s << "signature=" << sig << "\n";
-    std::vector<nn::zip_entry> entries{{"state.txt", s.str()}};
+    std::vector<jetml::zip_entry> entries{{"state.txt", s.str()}};
     for (auto& [name, bytes] : ss.entries) entries.push_back({name, std::move(bytes)});
-    return nn::zip_store(entries);
+    return jetml::zip_store(entries);
 }
 
 void write_file(const std::string& path, const std::string& bytes) {
@@ -105,7 +106,7 @@ std::string read_checkpoint(trainable& m, const std::string& path, const std::st
         bytes = s.str();
     }
     std::map<std::string, std::string> e;
-    for (auto& z : nn::zip_read(bytes, path)) e[z.name] = std::move(z.data);
+    for (auto& z : jetml::zip_read(bytes, path)) e[z.name] = std::move(z.data);
     if (!e.count("state.txt")) throw error(path, "not a jetml checkpoint (no state.txt)");
     std::map<std::string, std::string> kv;
     std::istringstream s(e["state.txt"]);

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "jetml/core/error.hpp"
+#include "jetml/io/npz.hpp"
 #include "jetml/stats/metrics.hpp"
 
 namespace jetml::train {
@@ -64,7 +65,7 @@ saved_state network_trainable::save_state(const std::string& best) {
     s.keys = {{"opt_steps", std::to_string(opt_.steps())}};
     s.entries = {{"model.npz", std::move(current)},
                  {"best.npz", std::move(best_bytes)},
-                 {"optimizer.npy", nn::npy_record({ms.size()}, ms.data(), ms.size())}};
+                 {"optimizer.npy", jetml::npy_record({ms.size()}, ms.data(), ms.size())}};
     return s;
 }
 
@@ -81,7 +82,7 @@ std::string network_trainable::load_state(const std::map<std::string, std::strin
         for (auto* p : b.parameters())
             best.append(reinterpret_cast<const char*>(p->value.data()), p->value.size() * sizeof(float));
     }
-    auto ms = nn::parse_npy_record(e.at("optimizer.npy"), src, "optimizer.npy");
+    auto ms = jetml::parse_npy_record(e.at("optimizer.npy"), src, "optimizer.npy");
     auto ps = m_.parameters();
     std::size_t total = 0;
     for (auto* p : ps) total += p->size();
