@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <cstdlib>
+
 #include "jetml/core/error.hpp"
+#include "jetml/nn/disco.hpp"
 
 namespace jetml::nn {
 
@@ -70,6 +73,48 @@ double loss_eval(loss_kind kind, const float* z, const float* y, const float* w,
         total += ws * l;
     }
     return total * inv_n;
+}
+
+}  // namespace jetml::nn
+
+namespace jetml::nn {
+
+namespace {
+class standard_loss : public loss {
+public:
+    explicit standard_loss(loss_kind k) : k_(k) {}
+    std::string name() const override { return loss_name(k_); }
+    bool separable() const override { return true; }
+    double eval(const loss_batch& b, float* grad, std::size_t norm) const override {
+        return loss_eval(k_, b.z, b.y, b.w, b.n, b.d, grad, norm);
+    }
+
+private:
+    loss_kind k_;
+};
+}  // namespace
+
+std::unique_ptr<loss> make_standard_loss(loss_kind k) { return std::make_unique<standard_loss>(k); }
+
+const char* known_losses() { return "bce, cce, mse, disco:LAMBDA[:all]"; }
+
+std::unique_ptr<loss> make_loss(const std::string& spec) {
+    if (spec.rfind("disco", 0) == 0) {
+        std::vector<std::string> parts;
+        std::size_t a = 0;
+        for (std::size_t b; (b = spec.find(':', a)) != std::string::npos; a = b + 1) parts.push_back(spec.substr(a, b - a));
+        parts.push_back(spec.substr(a));
+        double lambda = 0;
+        char* end = nullptr;
+        if (parts.size() >= 2 && !parts[1].empty()) lambda = std::strtod(parts[1].c_str(), &end);
+        const bool ok = parts[0] == "disco" && (parts.size() == 2 || (parts.size() == 3 && parts[2] == "all")) &&
+                        end && *end == '\0' && std::isfinite(lambda) && lambda >= 0;
+        if (!ok) throw usage_error("bad loss '" + spec + "'; expected disco:LAMBDA or disco:LAMBDA:all with LAMBDA >= 0");
+        return std::make_unique<disco_loss>(lambda, parts.size() == 3);
+    }
+    if (spec != "bce" && spec != "cce" && spec != "mse")
+        throw usage_error("unknown loss '" + spec + "' (known: " + known_losses() + ")");
+    return make_standard_loss(parse_loss(spec));
 }
 
 }  // namespace jetml::nn

@@ -130,15 +130,30 @@ void sequential::backward(const float* dout, std::size_t n) {
     }
 }
 
+namespace {
+const loss& standard_loss_of(loss_kind k) {
+    static const auto bce = make_standard_loss(loss_kind::bce_logits), cce = make_standard_loss(loss_kind::cce_logits),
+                      mse = make_standard_loss(loss_kind::mse);
+    return k == loss_kind::bce_logits ? *bce : k == loss_kind::cce_logits ? *cce : *mse;
+}
+}  // namespace
+
 double sequential::train_step(const float* x, const float* y, const float* w, std::size_t n,
                               loss_kind loss, optimizer& opt, double lr) {
+    return train_step(x, y, w, {}, n, standard_loss_of(loss), opt, lr);
+}
+
+double sequential::train_step(const float* x, const float* y, const float* w, const std::vector<const float*>& side,
+                              std::size_t n, const loss& L, optimizer& opt, double lr) {
     if (layers_.empty()) throw error("model has no layers");
     const int nth = split_threads(n, 3.0);
-    if (nth > 1) return train_step_split(x, y, w, n, loss, opt, lr, nth);
+    if (nth > 1) return train_step_split(x, y, w, side, n, L, opt, lr, nth);
     const float* z = forward(x, n, true);
     // The loss gradient goes into the ping-pong buffer the last layer does not write.
     float* dz = gb_.data();
-    double l = loss_eval(loss, z, y, w, n, outputs(), dz);
+    loss_batch b;
+    b.z = z, b.y = y, b.w = w, b.side = side, b.n = n, b.d = outputs();
+    double l = L.eval(b, dz, n);
     if (!std::isfinite(l)) throw error("loss is not finite (" + std::to_string(l) + ") at step " +
                                        std::to_string(step_ + 1) + "; try a lower learning rate");
     // backward() alternates ga_/gb_ starting from the buffer that is not dout.
@@ -223,8 +238,9 @@ void sequential::backward_part(std::vector<std::unique_ptr<layer>>& ls, float* g
     }
 }
 
-double sequential::train_step_split(const float* x, const float* y, const float* w, std::size_t n,
-                                    loss_kind loss, optimizer& opt, double lr, int nth) {
+double sequential::train_step_split(const float* x, const float* y, const float* w,
+                                    const std::vector<const float*>& side, std::size_t n, const loss& L,
+                                    optimizer& opt, double lr, int nth) {
     reserve(n);
     input_ = x;
     make_replicas(nth);
@@ -238,6 +254,8 @@ double sequential::train_step_split(const float* x, const float* y, const float*
     std::vector<char> active(std::size_t(nth), 0);
     double total = 0;
     bool finite = true;
+    const bool whole = !L.separable();
+    if (whole) dzall_.resize(n * d);
     // Each thread's gradient scratch is the block of ga_/gb_ its rows would use for the widest
     // layer, so threads at different layers never overlap.
     const std::size_t mx = ga_.size() / reserved_;
@@ -257,15 +275,31 @@ double sequential::train_step_split(const float* x, const float* y, const float*
         std::size_t r0, r1;
         split_range(n, t, nt, r0, r1);
         auto& ls = t == 0 ? layers_ : reps_[std::size_t(t) - 1];
+        float* ga = ga_.data() + r0 * mx;
+        float* gb = gb_.data() + r0 * mx;
         if (r1 > r0) {
             active[std::size_t(t)] = 1;
             forward_part(ls, x + r0 * in_.size(), r0, r1, true);
-            float* ga = ga_.data() + r0 * mx;
-            float* gb = gb_.data() + r0 * mx;
-            part[std::size_t(t)] = loss_eval(loss, act_.back().data() + r0 * d, y + r0 * d,
-                                             w ? w + r0 : nullptr, r1 - r0, d, gb, n);
-            backward_part(ls, ga, gb, r0, r1);
+            if (!whole) {
+                loss_batch b;
+                b.z = act_.back().data() + r0 * d, b.y = y + r0 * d, b.w = w ? w + r0 : nullptr;
+                for (const float* c : side) b.side.push_back(c + r0);
+                b.n = r1 - r0, b.d = d;
+                part[std::size_t(t)] = L.eval(b, gb, n);
+            }
         }
+        if (whole) {
+            // a batch-level loss: once over the whole output, then each share takes its rows
+#pragma omp barrier
+#pragma omp single
+            {
+                loss_batch b;
+                b.z = act_.back().data(), b.y = y, b.w = w, b.side = side, b.n = n, b.d = d;
+                part[0] = L.eval(b, dzall_.data(), n);
+            }
+            if (r1 > r0) std::memcpy(gb, dzall_.data() + r0 * d, (r1 - r0) * d * sizeof(float));
+        }
+        if (r1 > r0) backward_part(ls, ga, gb, r0, r1);
 #pragma omp barrier
 #pragma omp single
         {

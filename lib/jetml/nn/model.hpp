@@ -66,6 +66,13 @@ public:
     /// thread count (the float sums depend on the split, the dropout masks do not).
     double train_step(const float* x, const float* y, const float* w, std::size_t n, loss_kind loss,
                       optimizer& opt, double lr);
+    /// The same step with any loss and the batch's side columns (n values each, passed to the
+    /// loss). A separable loss is evaluated on each thread's share as above; a batch-level one
+    /// runs once over the whole batch output between the forward and backward shares (one
+    /// parallel region, two more barriers), so its result is the one-thread result up to the
+    /// float rounding of the split and bitwise the same for a fixed thread count.
+    double train_step(const float* x, const float* y, const float* w, const std::vector<const float*>& side,
+                      std::size_t n, const loss& l, optimizer& opt, double lr);
     /// Inference outputs (n, outputs()) of n samples, processed in chunks of at most `batch`.
     /// With several threads (when that pays) each thread takes whole chunks and runs them
     /// through its own copy of the layers, with no barrier. For the length of the call the
@@ -80,8 +87,8 @@ public:
     void set_step(std::uint64_t s) { step_ = s; }
 
 private:
-    double train_step_split(const float* x, const float* y, const float* w, std::size_t n,
-                            loss_kind loss, optimizer& opt, double lr, int nth);
+    double train_step_split(const float* x, const float* y, const float* w, const std::vector<const float*>& side,
+                            std::size_t n, const loss& l, optimizer& opt, double lr, int nth);
     int split_threads(std::size_t n, double passes) const;
     void make_replicas(int nth);
     const float* forward_part(std::vector<std::unique_ptr<layer>>& ls, const float* x, std::size_t r0,
@@ -95,6 +102,7 @@ private:
     std::vector<std::vector<std::unique_ptr<layer>>> reps_;  // layer copies of threads 1, 2, ...
     std::vector<buffer> act_;  // act_[i] = input of layer i (act_[0] only if transposed)
     buffer ga_, gb_;           // ping-pong gradient buffers
+    std::vector<float> dzall_; // dL/doutput of a whole batch (batch-level losses in the split step)
     const float* input_ = nullptr;
     std::size_t reserved_ = 0;
 };

@@ -13,14 +13,21 @@ namespace jetml::train {
 
 network_trainable::network_trainable(nn::sequential& m, const nn::optim_config& oc, nn::loss_kind loss,
                                      nn::model_meta meta, std::size_t batch)
-    : m_(m), opt_(oc), loss_(loss), meta_(std::move(meta)), batch_(batch) {}
+    : network_trainable(m, oc, std::shared_ptr<const nn::loss>(nn::make_standard_loss(loss)), std::move(meta), batch) {}
+
+network_trainable::network_trainable(nn::sequential& m, const nn::optim_config& oc,
+                                     std::shared_ptr<const nn::loss> loss, nn::model_meta meta, std::size_t batch)
+    : m_(m), opt_(oc), loss_(std::move(loss)), meta_(std::move(meta)), batch_(batch) {}
 
 std::string network_trainable::signature() const { return "arch:" + m_.arch(); }
 
 void network_trainable::begin_epoch(std::size_t, double) { m_.reserve(batch_); }
 
 double network_trainable::train_batch(const batch& b, double lr) {
-    return m_.train_step(b.x, b.y, b.w, b.n, loss_, opt_, lr);
+    if (b.side.size() < loss_->side_columns())
+        throw usage_error("loss " + loss_->name() + " needs " + std::to_string(loss_->side_columns()) +
+                          " side column(s); the data have " + std::to_string(b.side.size()));
+    return m_.train_step(b.x, b.y, b.w, b.side, b.n, *loss_, opt_, lr);
 }
 
 evaluation network_trainable::validate(const data::labelled_set& va) {
@@ -28,7 +35,27 @@ evaluation network_trainable::validate(const data::labelled_set& va) {
     if (va.n == 0) return ev;
     std::vector<float> z(va.n * m_.outputs());
     m_.predict(va.x.data(), va.n, z.data(), std::max<std::size_t>(batch_, 256));
-    ev.loss = nn::loss_eval(loss_, z.data(), va.y.data(), va.w.data(), va.n, 1, nullptr);
+    nn::loss_batch lb;
+    lb.z = z.data(), lb.y = va.y.data(), lb.w = va.w.data(), lb.n = va.n, lb.d = 1;
+    for (const auto& c : va.side) lb.side.push_back(c.second.data());
+    if (lb.side.size() < loss_->side_columns())
+        throw usage_error("loss " + loss_->name() + " needs " + std::to_string(loss_->side_columns()) +
+                          " side column(s); the validation data have " + std::to_string(lb.side.size()));
+    if (loss_->separable()) {
+        ev.loss = loss_->eval(lb, nullptr, va.n);
+    } else {
+        // a batch-level loss (O(batch^2) for DisCo) is what training sees: its mean over
+        // consecutive chunks of the training batch size, weighted by the chunk's rows
+        double sum = 0;
+        for (std::size_t s = 0; s < va.n; s += batch_) {
+            nn::loss_batch c = lb;
+            c.n = std::min(batch_, va.n - s);
+            c.z += s, c.y += s, c.w += s;
+            for (auto& p : c.side) p += s;
+            sum += loss_->eval(c, nullptr, c.n) * double(c.n);
+        }
+        ev.loss = sum / double(va.n);
+    }
     const bool both = std::count(va.y.begin(), va.y.end(), 1.0f) > 0 && std::count(va.y.begin(), va.y.end(), 0.0f) > 0;
     if (both) ev.auc = jetml::auc(z.data(), va.y.data(), va.n, va.w.data());
     return ev;
