@@ -36,7 +36,7 @@ void fit_options::check() const {
     if (standardize != "auto" && standardize != "on" && standardize != "off")
         throw usage_error("--standardize must be auto, on or off, got '" + standardize + "'");
     nn::parse_optim(optimizer);
-    nn::parse_loss(loss);
+    nn::make_loss(loss);
     nn::lr_schedule::parse(schedule, lr, epochs);
     data::check_class_weight(class_weight);
 }
