@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
     return jetml::run_tool(info, argc, argv, [](jetml::tool& t) {
         data_args da;
         train::fit_options f;
-        std::string features, out_path, arch = "dnn";
+        std::string features, out_path, arch = "dnn", side_col, side_path;
         std::vector<double> shrinkages{1e-3};
         t.app.add_option("inputs", da.inputs, "training samples: NPY or CSV; '-' = stdin");
         t.app.add_option("-o,--output", out_path, "model file to write (NPZ)")->required();
@@ -150,6 +150,10 @@ int main(int argc, char** argv) {
                          "Fisher: covariance shrinkage towards the identity, in [0, 1]; a comma list keeps "
                          "the value with the best validation AUC")
             ->delimiter(',')->capture_default_str();
+        t.app.add_option("--side-col", side_col,
+                         "side variable of a batch-level loss (--loss disco:LAMBDA): a column of the CSV input, "
+                         "or of --side FILE");
+        t.app.add_option("--side", side_path, "file with the side variable: NPY (N,) or CSV (with --side-col)");
         train::add_fit_options(t.app, f);
         t.parse();
 
@@ -171,8 +175,16 @@ int main(int argc, char** argv) {
             arch = s.str();
         }
         const bool fisher = arch == "fisher";
-        const nn::loss_kind loss = nn::parse_loss(f.loss);
-        if (loss == nn::loss_kind::cce_logits) throw usage_error("--loss cce needs one-hot targets; train does binary classification (bce or mse)");
+        std::shared_ptr<const nn::loss> loss = nn::make_loss(f.loss);
+        if (loss->name() == "cce") throw usage_error("--loss cce needs one-hot targets; train does binary classification (bce or mse)");
+        const bool use_side = !side_col.empty() || !side_path.empty();
+        if (loss->side_columns() > 0 && !use_side)
+            throw usage_error("--loss " + f.loss + " needs a side variable: give --side-col NAME or --side FILE");
+        if (loss->side_columns() == 0 && use_side)
+            throw usage_error("--side-col/--side are for a batch-level loss such as --loss disco:LAMBDA");
+        if (use_side && fisher) throw usage_error("--arch fisher is a closed form; it takes no --side-col/--side");
+        if (use_side && !f.val.empty())
+            throw usage_error("--side-col/--side need the validation set from --val-split, not --val");
         nn::optim_config ocfg;
         ocfg.kind = nn::parse_optim(f.optimizer);
         ocfg.lr = f.lr;
@@ -182,6 +194,17 @@ int main(int argc, char** argv) {
 
         //-- read, weight by class, split ----------------------------------------------------
         data::labelled_set all = read_training_data(da);
+        if (use_side) {
+            const std::string src = side_path.empty() ? (da.inputs.size() == 1 ? da.inputs[0] : "") : side_path;
+            if (src.empty()) throw usage_error("--side-col without --side reads the side variable from the single CSV input");
+            auto v = jetml::load_column(src, side_col);
+            if (v.size() != all.n)
+                throw error(src, std::to_string(v.size()) + " side values for " + std::to_string(all.n) + " samples");
+            std::vector<float> c(v.begin(), v.end());
+            for (std::size_t i = 0; i < all.n; ++i)
+                if (!std::isfinite(c[i])) throw error(src, "side value at row " + std::to_string(i) + " is not finite");
+            all.side.emplace_back(side_col.empty() ? "side" : side_col, std::move(c));
+        }
         data::apply_class_weight(all, f.class_weight);
         data::labelled_set tr, va;
         if (!f.val.empty()) {
@@ -199,7 +222,8 @@ int main(int argc, char** argv) {
 
         //-- standardise with training-set statistics ----------------------------------------------
         nn::model_meta meta;
-        meta.loss = nn::loss_name(loss);
+        // DisCo's outputs are bce logits (predict applies the sigmoid); the full spec goes to extra
+        meta.loss = loss->name().rfind("disco", 0) == 0 ? "bce" : loss->name();
         meta.data_shape = {tr.n};
         meta.data_shape.insert(meta.data_shape.end(), tr.shape.begin(), tr.shape.end());
         if (f.standardises(tr.shape) && !fisher) {
@@ -211,6 +235,8 @@ int main(int argc, char** argv) {
         }
         meta.extra = {{"tool", "train"}, {"arch_option", fisher ? "fisher" : nn::expand_preset(arch)}};
         if (!da.feat.empty()) meta.extra.push_back({"features", features});
+        if (use_side) meta.extra.push_back({"side", side_col.empty() ? side_path : side_col});
+        if (meta.loss != loss->name()) meta.extra.push_back({"loss", loss->name()});
 
         //-- Fisher: closed form ------------------------------------------------------------------
         if (fisher) {
