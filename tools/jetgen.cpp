@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
                 if (!p.empty()) procs.push_back(jetml::parse_toy_process(p));
             if (procs.empty()) throw jetml::usage_error("--process needs at least one process");
         }
-        if (format.empty()) format = jetml::extension(out_path) == "csv" ? "csv" : "npy";
+        format = jetml::format_from_extension(format, out_path, "npy");
         const bool csv = format == "csv";
         if (csv && t.app.count("--max-constituents")) t.warn("--max-constituents ignored because the output is CSV");
         t.info("%s; processes %s; %llu jets; seed %llu", par.description().c_str(), processes.c_str(),

@@ -14,6 +14,7 @@
 #include "jetml/io/io.hpp"
 #include "jetml/core/memory.hpp"
 #include "jetml/io/npy.hpp"
+#include "jetml/io/table.hpp"
 #include "jetml/core/pipeline.hpp"
 #include "jetml/core/progress.hpp"
 #include "jetml/plot/svg_plot.hpp"
@@ -35,55 +36,6 @@ const jetml::tool_info info{
     "  jetimg sig.npy --preset macaluso-shih --apply-stats bkg_stats.npy --standardise moment4 --bias 0.02 -o sig_img.npy\n"
     "  jetimg sig.npy --preset deoliveira --svg sig.svg --svg-minus bkg_img.npy -o sig_img.npy\n"
     "  jetimg --plot sig_img.npy --svg-minus bkg_img.npy --preset deoliveira -o diff.svg"};
-
-/// Writes rows of a float NPY whose row count may be unknown until the end: then the rows go
-/// to an anonymous temporary file first (constant memory) and are copied after the header.
-class npy_sink {
-public:
-    npy_sink(const std::string& path, jetml::dtype type, std::vector<std::size_t> row_shape, std::optional<std::size_t> rows)
-        : out_(path, true), type_(type), row_shape_(std::move(row_shape)) {
-        if (rows) {
-            auto shape = row_shape_;
-            shape.insert(shape.begin(), *rows);
-            w_ = std::make_unique<jetml::npy_writer>(out_, type_, shape);
-        } else {
-            spool_ = std::tmpfile();
-            if (!spool_) throw jetml::error("cannot create a temporary file for spooling the output");
-        }
-        row_elems_ = 1;
-        for (auto d : row_shape_) row_elems_ *= d;
-    }
-    ~npy_sink() {
-        if (spool_) std::fclose(spool_);
-    }
-    template <class T> void write(const T* src, std::size_t rows) {
-        if (w_) return w_->write_rows(src, rows);
-        if (std::fwrite(src, sizeof(T), rows * row_elems_, spool_) != rows * row_elems_)
-            throw jetml::error("writing the temporary spool file failed");
-        rows_ += rows;
-    }
-    void finish() {
-        if (w_) return w_->finish();
-        auto shape = row_shape_;
-        shape.insert(shape.begin(), rows_);
-        const std::string hdr = jetml::npy_header_bytes(type_, shape);
-        out_.write(hdr);
-        std::rewind(spool_);
-        std::vector<char> buf(1 << 20);
-        std::size_t got;
-        while ((got = std::fread(buf.data(), 1, buf.size(), spool_)) > 0) out_.write(buf.data(), got);
-        if (std::ferror(spool_)) throw jetml::error("reading the temporary spool file failed");
-        out_.commit();
-    }
-
-private:
-    jetml::output out_;
-    jetml::dtype type_;
-    std::vector<std::size_t> row_shape_;
-    std::unique_ptr<jetml::npy_writer> w_;
-    std::FILE* spool_ = nullptr;
-    std::size_t rows_ = 0, row_elems_ = 1;
-};
 
 /// A batch of jets: rows of 4 floats, jet j = rows [off[j], off[j] + cnt[j]).
 struct batch_t {
@@ -379,16 +331,16 @@ int main(int argc, char** argv) {
         //-- outputs -------------------------------------------------------------------------
         const std::vector<std::size_t> img_shape = last ? std::vector<std::size_t>{p.height(), p.width(), p.n_channels()}
                                                         : std::vector<std::size_t>{p.n_channels(), p.height(), p.width()};
-        npy_sink images(out_path, jetml::dtype::f4, img_shape, n_jets);
+        jetml::io::npy_table images(out_path, jetml::dtype::f4, img_shape, n_jets);
         static const std::vector<std::string> meta_cols{"jet", "pt", "eta", "phi", "mass", "nconst", "frac_outside",
                                                         "centre_x", "centre_phi", "angle", "flags"};
         std::unique_ptr<jetml::output> meta_out;
         std::unique_ptr<jetml::csv_writer> meta_csv;
-        std::unique_ptr<npy_sink> meta_npy;
+        std::unique_ptr<jetml::io::npy_table> meta_npy;
         if (!meta_path.empty()) {
-            const std::string f = !meta_format.empty() ? meta_format : jetml::extension(meta_path) == "npy" ? "npy" : "csv";
+            const std::string f = jetml::format_from_extension(meta_format, meta_path, "csv");
             if (f == "npy") {
-                meta_npy = std::make_unique<npy_sink>(meta_path, jetml::dtype::f8, std::vector<std::size_t>{meta_cols.size()}, n_jets);
+                meta_npy = std::make_unique<jetml::io::npy_table>(meta_path, jetml::dtype::f8, std::vector<std::size_t>{meta_cols.size()}, n_jets);
             } else {
                 meta_out = std::make_unique<jetml::output>(meta_path, false);
                 meta_csv = std::make_unique<jetml::csv_writer>(*meta_out, meta_cols);
@@ -445,9 +397,9 @@ int main(int argc, char** argv) {
                 for (std::size_t j = 0; j < got; ++j)
                     for (std::size_t c = 0; c < C; ++c)
                         for (std::size_t q = 0; q < HW; ++q) s.hwc[j * P + q * C + c] = s.img[j * P + c * HW + q];
-                images.write(s.hwc.data(), got);
+                images.write_rows(s.hwc.data(), got);
             } else {
-                images.write(s.img.data(), got);
+                images.write_rows(s.img.data(), got);
             }
             if (meta_csv || meta_npy) {
                 meta_rows.resize(got * meta_cols.size());
@@ -465,7 +417,7 @@ int main(int argc, char** argv) {
                         meta_csv->end_row();
                     }
                 }
-                if (meta_npy) meta_npy->write(meta_rows.data(), got);
+                if (meta_npy) meta_npy->write_rows(meta_rows.data(), got);
             }
             done += got;
             bar.advance(got);

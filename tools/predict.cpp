@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // predict - applies a model file written by train to samples, streaming, and writes scores.
 #include <memory>
+#include <optional>
 
 #include "jetml/core/cli.hpp"
 #include "jetml/core/error.hpp"
@@ -8,6 +9,7 @@
 #include "jetml/data/dataset.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/io/npy.hpp"
+#include "jetml/io/table.hpp"
 #include "jetml/model/scorer.hpp"
 
 namespace {
@@ -59,12 +61,12 @@ int main(int argc, char** argv) {
 
         //-- stream ---------------------------------------------------------------------------
         jetml::output out(out_path, format == "npy");
-        std::unique_ptr<jetml::npy_writer> npy;
+        std::unique_ptr<jetml::io::npy_table> npy;  // CSV input: N known only at the end, rows spooled
         std::unique_ptr<jetml::csv_writer> csv;
-        std::vector<float> held;  // NPY output of CSV input: the row count is known only at the end
-        if (format == "npy" && in.rows_hint() >= 0)
-            npy = std::make_unique<jetml::npy_writer>(out, jetml::dtype::f4,
-                                                      std::vector<std::size_t>{static_cast<std::size_t>(in.rows_hint())});
+        if (format == "npy")
+            npy = std::make_unique<jetml::io::npy_table>(
+                out, jetml::dtype::f4, std::vector<std::size_t>{},
+                in.rows_hint() >= 0 ? std::optional<std::size_t>(in.rows_hint()) : std::nullopt);
         if (format == "csv") csv = std::make_unique<jetml::csv_writer>(out, std::vector<std::string>{column});
         model->reserve(batch);
         std::vector<float> x(batch * d), z(batch);
@@ -72,18 +74,12 @@ int main(int argc, char** argv) {
         while (std::size_t got = in.read(x.data(), batch)) {
             model->score(x.data(), got, z.data());
             if (npy) npy->write_rows(z.data(), got);
-            else if (csv)
+            else
                 for (std::size_t i = 0; i < got; ++i) *csv << z[i], csv->end_row();
-            else held.insert(held.end(), z.begin(), z.begin() + static_cast<std::ptrdiff_t>(got));
             bar.advance(got);
         }
         bar.finish();
         if (npy) npy->finish();
-        else if (csv) csv->finish();
-        else {
-            jetml::npy_writer w(out, jetml::dtype::f4, {held.size()});
-            w.write_rows(held.data(), held.size());
-            w.finish();
-        }
+        else csv->finish();
     });
 }

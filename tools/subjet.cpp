@@ -13,6 +13,7 @@
 #include "jetml/core/error.hpp"
 #include "jetml/io/event_io.hpp"
 #include "jetml/io/npy.hpp"
+#include "jetml/io/table.hpp"
 #include "jetml/core/pipeline.hpp"
 #include "jetml/core/progress.hpp"
 #include "jetml/jets/substructure.hpp"
@@ -263,7 +264,7 @@ int main(int argc, char** argv) {
         t.parse();
 
         //-- check the configuration ----------------------------------------------
-        if (format.empty()) format = extension(out_path) == "npy" ? "npy" : "csv";
+        format = format_from_extension(format, out_path, "csv");
         c.tau.axes = parse_nsub_axes(tau_axes);
         c.tau.normalized = !tau_unnorm;
         c.tau.check();
@@ -344,16 +345,15 @@ int main(int argc, char** argv) {
         if (c.want_const) t.info("constituents: %s, NPY (N, %zu, 4) float32 (pT, eta, phi, m) by decreasing pT", const_path.c_str(), c.max_const);
         t.info("output %s: %s with %zu columns", out_path.c_str(), format.c_str(), cols.size());
 
-        //-- outputs: CSV is streamed; NPY outputs are assembled in memory (N goes in their header)
+        //-- outputs: CSV is streamed; NPY rows are spooled (N goes in their header, jetml/io/table)
         output out(out_path, format == "npy");
-        std::unique_ptr<output> cout_;
         std::unique_ptr<csv_writer> csv;
-        std::unique_ptr<npy_writer> npy, cnpy;
-        std::vector<double> rows_buf;  // NPY outputs need N in their header: assembled in memory
-        std::vector<float> const_buf;
+        std::unique_ptr<jetml::io::npy_table> npy, cnpy;
         std::size_t n_rows = 0;
         if (format == "csv") csv = std::make_unique<csv_writer>(out, cols);
-        if (c.want_const) cout_ = std::make_unique<output>(const_path, true);
+        else npy = std::make_unique<jetml::io::npy_table>(out, dtype::f8, std::vector<std::size_t>{cols.size()});
+        if (c.want_const)
+            cnpy = std::make_unique<jetml::io::npy_table>(const_path, dtype::f4, std::vector<std::size_t>{c.max_const, 4});
 
         //-- stream: a reader thread, worker threads and this thread writing in input order
         progress_bar bar(t.show_progress(), "subjet", 0, c.jets_mode ? "jets" : "events");
@@ -388,9 +388,9 @@ int main(int argc, char** argv) {
                         for (std::size_t k = 9; k < j.row.size(); ++k) *csv << j.row[k];
                         csv->end_row();
                     } else {
-                        rows_buf.insert(rows_buf.end(), j.row.begin(), j.row.end());
+                        npy->write_rows(j.row.data(), 1);
                     }
-                    if (c.want_const) const_buf.insert(const_buf.end(), j.consts.begin(), j.consts.end());
+                    if (cnpy) cnpy->write_rows(j.consts.data(), 1);
                     ++n_rows;
                 }
             }
@@ -425,15 +425,7 @@ int main(int argc, char** argv) {
         if (n_nu) t.info("%zu neutrinos dropped", n_nu);
         t.info("%zu %s read, %zu jets written", n_events, c.jets_mode ? "rows" : "events", n_rows);
         if (csv) csv->finish();
-        else {
-            npy = std::make_unique<npy_writer>(out, dtype::f8, std::vector<std::size_t>{n_rows, cols.size()});
-            if (n_rows) npy->write_rows(rows_buf.data(), n_rows);
-            npy->finish();
-        }
-        if (c.want_const) {
-            cnpy = std::make_unique<npy_writer>(*cout_, dtype::f4, std::vector<std::size_t>{n_rows, c.max_const, 4});
-            if (n_rows) cnpy->write_rows(const_buf.data(), n_rows);
-            cnpy->finish();
-        }
+        else npy->finish();
+        if (cnpy) cnpy->finish();
     });
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // jetml/data/dataset.cpp
 #include "jetml/data/dataset.hpp"
+#include "jetml/data/labelled.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -139,14 +140,8 @@ std::vector<double> load_column(const std::string& path, const std::string& colu
 
 std::vector<float> load_labels(const std::string& path, const std::string& column) {
     auto v = load_column(path, column);
-    std::vector<float> out(v.size());
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        if (v[i] != 0 && v[i] != 1)
-            throw error(path == "-" ? "<stdin>" : path,
-                        "label " + format_double(v[i]) + " at row " + std::to_string(i) + "; expected 0 or 1");
-        out[i] = static_cast<float>(v[i]);
-    }
-    return out;
+    data::check_labels(v, path == "-" ? "<stdin>" : path);
+    return std::vector<float>(v.begin(), v.end());
 }
 
 std::vector<std::string> split_list(const std::string& s, char sep) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // jetml/data/labelled.hpp - a labelled data set in memory: what train and the tools built on the
-// training engine (cwola, anode, pivot, ...) learn from.
+// training engine (cwola, anode, pivot, ...) learn from; the loader and the value checks.
 #pragma once
 #include <cstddef>
 #include <string>
@@ -21,5 +21,35 @@ struct labelled_set {
     /// (name, n values).
     std::vector<std::pair<std::string, std::vector<float>>> side;
 };
+
+struct dataset_options;
+
+/// Reads what `d` names (after check_dataset_options): the inputs appended in order (every one
+/// of the first one's sample shape), or --signal then --background (labels 1 then 0); labels
+/// from -l (NPY, or CSV column --label-col) or from column --label-col of the single CSV input;
+/// weights from -w (column --weight-col of a CSV) or column --weight-col of the single CSV input,
+/// each finite and >= 0, else 1; the --side-col columns of the CSV inputs. Both classes must have
+/// positive total weight. Errors name the file and the row (rows count from 0).
+labelled_set load_labelled(const dataset_options& d);
+
+/// Checks labels: each one 0 or 1. Else jetml::error "FILE: label V at row I; expected 0 or 1".
+void check_labels(const std::vector<float>& v, const std::string& file);
+/// Same for double values.
+void check_labels(const std::vector<double>& v, const std::string& file);
+
+/// Checks weights: finite and >= 0. Else "FILE: weight V at row I; expected finite and >= 0".
+void check_weights(const std::vector<float>& v, const std::string& file);
+/// Same for double values.
+void check_weights(const std::vector<double>& v, const std::string& file);
+
+/// Checks that every value is finite. Else "FILE: WHAT V at row I; expected finite"
+/// (`what` is e.g. "score", "weight" or "mjj").
+void check_finite(const std::vector<float>& v, const std::string& file, const std::string& what);
+/// Same for double values.
+void check_finite(const std::vector<double>& v, const std::string& file, const std::string& what);
+
+/// Checks that label 1 and label 0 (label > 0.5 is signal) each have positive total weight, else
+/// "no signal (label 1) samples with positive weight; both classes are needed" (or background).
+void check_classes(const std::vector<float>& y, const std::vector<float>& w);
 
 }  // namespace jetml::data

@@ -264,4 +264,10 @@ std::string extension(const std::string& path) {
     return ext;
 }
 
+std::string format_from_extension(const std::string& format, const std::string& path, const std::string& fallback) {
+    if (!format.empty()) return format;
+    const std::string ext = extension(path);
+    return ext == "csv" || ext == "npy" ? ext : fallback;
+}
+
 }  // namespace jetml

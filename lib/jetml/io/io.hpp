@@ -77,4 +77,8 @@ bool is_npy(input& in);
 /// A path's extension in lower case without the dot ("" if none).
 std::string extension(const std::string& path);
 
+/// An output format: `format` when one was given, else "csv" or "npy" when that is the extension
+/// of `path`, else `fallback` (the one place tools choose a format from a file name).
+std::string format_from_extension(const std::string& format, const std::string& path, const std::string& fallback);
+
 }  // namespace jetml

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// jetml/data/dataset_cli.cpp - the labelled-data options and their conflict checks, worded once.
+#include "jetml/data/dataset_cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include "jetml/core/error.hpp"
+#include "jetml/data/dataset.hpp"
+
+namespace jetml::data {
+
+std::vector<std::string> dataset_options::feature_list() const { return split_list(features); }
+
+void add_dataset_options(CLI::App& app, dataset_options& d, unsigned which) {
+    using namespace dataset_parts;
+    if (which & samples) {
+        app.add_option("inputs", d.inputs, "samples: NPY or CSV; '-' = stdin");
+        app.add_option("--signal", d.signal, "signal samples (label 1), instead of inputs + labels");
+        app.add_option("--background", d.background, "background samples (label 0)");
+    }
+    if (which & labels) {
+        app.add_option("-l,--labels", d.labels, "labels 0/1: NPY (N,) or CSV (with --label-col)");
+        app.add_option("--label-col", d.label_col, "label column of a CSV labels file, or of the CSV input itself");
+    }
+    if (which & weights) {
+        app.add_option("-w,--weights", d.weights, "per-event weights: NPY (N,) or CSV (with --weight-col)");
+        app.add_option("--weight-col", d.weight_col, "weight column of a CSV weights file or of the CSV input");
+    }
+    if (which & features) app.add_option("--features", d.features, "comma-separated CSV feature columns");
+    if (which & side)
+        app.add_option("--side-col", d.side_cols, "CSV column carried beside the samples, e.g. mjj (repeatable)")
+            ->type_name("NAME");
+}
+
+void check_dataset_options(const dataset_options& d) {
+    const bool sb = !d.signal.empty() || !d.background.empty();
+    if (sb && (d.signal.empty() || d.background.empty())) throw usage_error("--signal and --background go together");
+    if (sb && !d.inputs.empty()) throw usage_error("give either input files or --signal/--background, not both");
+    if (sb && !d.labels.empty()) throw usage_error("--labels cannot be combined with --signal/--background");
+    if (!sb && d.inputs.empty()) throw usage_error("no samples: give input files or --signal/--background");
+    if (!sb && d.labels.empty() && d.label_col.empty())
+        throw usage_error("no labels: give -l FILE, --label-col NAME, or --signal/--background");
+    if (!sb && d.labels.empty() && d.inputs.size() != 1)
+        throw usage_error("--label-col without -l reads labels from the single CSV input");
+    if (d.weights.empty() && !d.weight_col.empty() && d.inputs.size() != 1)
+        throw usage_error("--weight-col without -w reads weights from the single CSV input");
+}
+
+}  // namespace jetml::data

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// jetml/data/dataset_cli.hpp - the labelled-data options (inputs, -l, --label-col, --signal,
+// --background, -w, --weight-col, --features, --side-col), declared once for every tool.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace jetml::data {
+
+/// What a tool reads, as its command line gave it. Filled by add_dataset_options.
+struct dataset_options {
+    std::vector<std::string> inputs;     ///< sample files, NPY or CSV; '-' = stdin
+    std::string labels;                  ///< -l: labels file, NPY (N,) or CSV
+    std::string label_col;               ///< --label-col: label column of the CSV labels or of the CSV input
+    std::string signal, background;      ///< --signal/--background: samples of label 1 and label 0
+    std::string weights;                 ///< -w: weights file, NPY (N,) or CSV
+    std::string weight_col;              ///< --weight-col: weight column of the CSV weights or of the CSV input
+    std::string features;                ///< --features: comma-separated CSV feature columns
+    std::vector<std::string> side_cols;  ///< --side-col (repeatable): CSV columns carried beside the samples
+    /// The --features list split at commas (empty parts dropped).
+    std::vector<std::string> feature_list() const;
+};
+
+/// Which option groups a tool declares (bit flags, combined with |).
+namespace dataset_parts {
+constexpr unsigned samples = 1;   ///< positional inputs and --signal/--background
+constexpr unsigned labels = 2;    ///< -l/--labels and --label-col
+constexpr unsigned weights = 4;   ///< -w/--weights and --weight-col
+constexpr unsigned features = 8;  ///< --features
+constexpr unsigned side = 16;     ///< --side-col NAME
+/// What train needs.
+constexpr unsigned training = samples | labels | weights | features;
+}  // namespace dataset_parts
+
+/// Declares the options of the groups in `which` on `app`, with one wording for every tool.
+void add_dataset_options(CLI::App& app, dataset_options& d, unsigned which);
+
+/// Throws jetml::usage_error for a missing or conflicting option (worded once, the same in
+/// every tool): --signal without --background, inputs and --signal/--background together,
+/// no samples, no labels, -l with --signal/--background, --label-col/--weight-col/--side-col
+/// without a single CSV input to read them from.
+void check_dataset_options(const dataset_options& d);
+
+}  // namespace jetml::data
