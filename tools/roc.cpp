@@ -15,6 +15,8 @@
 #include "jetml/core/cli.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/data/dataset.hpp"
+#include "jetml/data/dataset_cli.hpp"
+#include "jetml/data/labelled.hpp"
 #include "jetml/core/error.hpp"
 #include "jetml/io/io.hpp"
 #include "jetml/stats/metrics.hpp"
@@ -89,19 +91,13 @@ struct discriminant {
 };
 
 std::vector<double> checked_labels(const std::vector<double>& v, const std::string& file) {
-    for (std::size_t i = 0; i < v.size(); ++i)
-        if (!(v[i] == 0 || v[i] == 1))
-            throw error(file, "label at row " + std::to_string(i) + " is " + jetml::format_double(v[i]) +
-                                  " (labels must be 0 or 1)");
+    jetml::data::check_labels(v, file);
     return v;
 }
 
 void check_finite(const std::vector<double>& v, const std::string& file, const char* what) {
     if (v.empty()) throw error(file, std::string("no ") + what + "s (empty input)");
-    for (std::size_t i = 0; i < v.size(); ++i)
-        if (!std::isfinite(v[i]))
-            throw error(file, std::string(what) + " at row " + std::to_string(i) + " is " + jetml::format_double(v[i]) +
-                                  " (" + what + "s must be finite)");
+    jetml::data::check_finite(v, file, what);
 }
 
 // text for the table: "0.94123 ± 0.00051" (error to 2 significant digits) or "%.6g"
@@ -346,11 +342,7 @@ int main(int argc, char** argv) {
         spec.sic_min_eff_b = sic_min;
         const bool sigbkg = !signals.empty() || !backgrounds.empty();
         if (sigbkg) {
-            if (signals.size() != backgrounds.size())
-                throw usage_error("--signal and --background must come in pairs: got " + std::to_string(signals.size()) +
-                                  " and " + std::to_string(backgrounds.size()));
-            if (!inputs.empty()) throw usage_error("score inputs cannot be combined with --signal/--background");
-            if (!labels_path.empty()) throw usage_error("--labels cannot be combined with --signal/--background");
+            jetml::data::check_signal_background(signals.size(), backgrounds.size(), !inputs.empty(), !labels_path.empty());
             if (!weights_path.empty())
                 throw usage_error("--weights cannot be combined with --signal/--background; use --weight-col in CSV inputs");
         }

@@ -32,11 +32,18 @@ void add_dataset_options(CLI::App& app, dataset_options& d, unsigned which) {
             ->type_name("NAME");
 }
 
+void check_signal_background(std::size_t n_signal, std::size_t n_background, bool inputs, bool labels) {
+    if (n_signal == 0 && n_background == 0) return;
+    if (n_signal != n_background)
+        throw usage_error("--signal and --background go together: they come in pairs, got " + std::to_string(n_signal) +
+                          " and " + std::to_string(n_background));
+    if (inputs) throw usage_error("give either input files or --signal/--background, not both");
+    if (labels) throw usage_error("--labels cannot be combined with --signal/--background");
+}
+
 void check_dataset_options(const dataset_options& d) {
     const bool sb = !d.signal.empty() || !d.background.empty();
-    if (sb && (d.signal.empty() || d.background.empty())) throw usage_error("--signal and --background go together");
-    if (sb && !d.inputs.empty()) throw usage_error("give either input files or --signal/--background, not both");
-    if (sb && !d.labels.empty()) throw usage_error("--labels cannot be combined with --signal/--background");
+    check_signal_background(!d.signal.empty(), !d.background.empty(), !d.inputs.empty(), !d.labels.empty());
     if (!sb && d.inputs.empty()) throw usage_error("no samples: give input files or --signal/--background");
     if (!sb && d.labels.empty() && d.label_col.empty())
         throw usage_error("no labels: give -l FILE, --label-col NAME, or --signal/--background");

@@ -2,6 +2,7 @@
 // jetml/data/dataset_cli.hpp - the labelled-data options (inputs, -l, --label-col, --signal,
 // --background, -w, --weight-col, --features, --side-col), declared once for every tool.
 #pragma once
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -44,5 +45,9 @@ void add_dataset_options(CLI::App& app, dataset_options& d, unsigned which);
 /// no samples, no labels, -l with --signal/--background, --label-col/--weight-col/--side-col
 /// without a single CSV input to read them from.
 void check_dataset_options(const dataset_options& d);
+
+/// The --signal/--background checks every tool shares (roc takes several pairs): as many of
+/// each, and neither score/sample inputs nor -l beside them. Throws jetml::usage_error.
+void check_signal_background(std::size_t n_signal, std::size_t n_background, bool inputs, bool labels);
 
 }  // namespace jetml::data
