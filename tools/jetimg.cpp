@@ -10,6 +10,7 @@
 #include "jetml/core/cli.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/core/error.hpp"
+#include "jetml/io/event_io.hpp"
 #include "jetml/jets/image.hpp"
 #include "jetml/io/io.hpp"
 #include "jetml/core/memory.hpp"
@@ -46,25 +47,12 @@ struct batch_t {
     std::size_t size() const { return off.size(); }
 };
 
-/// Reads CSV long format (event,pt,eta|rap|y,phi[,m]) jet by jet (consecutive equal events).
+/// Reads a CSV constituent table (jetml/io/event_io's columns) jet by jet (consecutive equal
+/// event numbers); px,py,pz,E rows become pt, rapidity, phi, m.
 class csv_jets {
 public:
-    csv_jets(jetml::input& in, im::params& p) : r_(in) {
-        ev_ = r_.find("event") ? r_.column("event") : r_.column("jet");
-        pt_ = r_.column("pt");
-        if (auto c = r_.find("eta")) {
-            x_ = *c;
-            p.input_coord = im::coord::eta;
-        } else if (auto c2 = r_.find("rap")) {
-            x_ = *c2;
-            p.input_coord = im::coord::rap;
-        } else {
-            x_ = r_.column("y");
-            p.input_coord = im::coord::rap;
-        }
-        phi_ = r_.column("phi");
-        if (auto c = r_.find("m")) m_ = *c;
-        else if (auto c2 = r_.find("mass")) m_ = *c2;
+    csv_jets(jetml::input& in, im::params& p) : r_(in), k_(jetml::find_constituent_columns(r_, in.name())) {
+        p.input_coord = k_.cartesian || k_.rapidity ? im::coord::rap : im::coord::eta;
         have_ = r_.next();
     }
     /// Reads up to n jets into b; returns how many.
@@ -72,14 +60,18 @@ public:
         b.rows.clear();
         std::size_t got = 0;
         while (got < n && have_) {
-            const std::int64_t ev = r_.integer(ev_);
+            const std::int64_t ev = r_.integer(k_.event);
             b.off.push_back(b.rows.size() / 4);
             std::size_t c = 0;
-            while (have_ && r_.integer(ev_) == ev) {
-                b.rows.push_back(float(r_.number(pt_)));
-                b.rows.push_back(float(r_.number(x_)));
-                b.rows.push_back(float(r_.number(phi_)));
-                b.rows.push_back(m_ ? float(r_.number(*m_)) : 0.0f);
+            while (have_ && r_.integer(k_.event) == ev) {
+                const double a = r_.number(k_.c[0]), x = r_.number(k_.c[1]), phi = r_.number(k_.c[2]);
+                const double last = k_.last ? r_.number(*k_.last) : 0.0;
+                if (k_.cartesian) {
+                    const jetml::fourvec v(a, x, phi, last);
+                    b.rows.insert(b.rows.end(), {float(v.pt()), float(v.rap()), float(v.phi()), float(v.m())});
+                } else {
+                    b.rows.insert(b.rows.end(), {float(a), float(x), float(phi), float(last)});
+                }
                 ++c;
                 have_ = r_.next();
             }
@@ -91,8 +83,7 @@ public:
 
 private:
     jetml::csv_reader r_;
-    std::size_t ev_, pt_, x_, phi_;
-    std::optional<std::size_t> m_;
+    jetml::constituent_columns k_;
     bool have_ = false;
 };
 

@@ -251,30 +251,50 @@ private:
     std::size_t pending_line_ = 0, count_ = 0;
 };
 
+}  // namespace
+
+//---------------------------------------------------------------------------------------------
+std::string constituent_columns::description() const {
+    return cartesian ? "px, py, pz, E" : rapidity ? "pt, y, phi, m" : "pt, eta, phi, m";
+}
+
+constituent_columns find_constituent_columns(csv_reader& r, const std::string& source) {
+    constituent_columns k;
+    k.event = r.find("event") ? r.column("event") : r.column("jet");
+    if (auto px = r.find("px")) {
+        k.cartesian = true;
+        k.c[0] = *px;
+        k.c[1] = r.column("py");
+        k.c[2] = r.column("pz");
+        auto e = r.find("E");
+        k.last = e ? *e : r.column("e");
+    } else if (auto pt = r.find("pt")) {
+        k.c[0] = *pt;
+        if (auto eta = r.find("eta")) {
+            k.c[1] = *eta;
+        } else {
+            auto rap = r.find("rap");
+            k.rapidity = true;
+            k.c[1] = rap ? *rap : r.column("y");
+        }
+        k.c[2] = r.column("phi");
+        if (auto m = r.find("m")) k.last = *m;
+        else if (auto mass = r.find("mass")) k.last = *mass;
+    } else {
+        throw usage_error(source + ": CSV constituents need columns px,py,pz,E or pt,eta|rap|y,phi[,m] (and event)");
+    }
+    if (auto pid = r.find("pid")) k.pid = *pid;
+    return k;
+}
+
+namespace {
+
 //---------------------------------------------------------------------------------------------
 class csv_events : public event_reader {
 public:
     csv_events(input& in, const event_reader_options& opt) : in_(in), opt_(opt), csv_(in) {
-        ev_col_ = csv_.column("event");
-        auto px = csv_.find("px"), pt = csv_.find("pt");
-        if (px) {
-            cart_ = true;
-            c_[0] = *px;
-            c_[1] = csv_.column("py");
-            c_[2] = csv_.column("pz");
-            auto e = csv_.find("E");
-            c_[3] = e ? *e : csv_.column("e");
-        } else if (pt) {
-            c_[0] = *pt;
-            c_[1] = csv_.column("eta");
-            c_[2] = csv_.column("phi");
-            auto m = csv_.find("m");
-            c_[3] = m ? *m : csv_.column("mass");
-        } else {
-            throw usage_error(in.name() + ": CSV events need columns px,py,pz,E or pt,eta,phi,m (and event)");
-        }
-        if (auto pid = csv_.find("pid")) pid_col_ = long(*pid);
-        if (opt_.drop_neutrinos && pid_col_ < 0)
+        cols_ = find_constituent_columns(csv_, in.name());
+        if (opt_.drop_neutrinos && !cols_.pid)
             throw usage_error(in.name() + ": neutrinos cannot be dropped: the CSV has no 'pid' column");
         have_row_ = csv_.next();
     }
@@ -282,30 +302,33 @@ public:
         ev.particles.clear();
         ev.dropped_neutrinos = 0;
         if (!have_row_) return false;
-        const std::int64_t id = csv_.integer(ev_col_);
+        const std::int64_t id = csv_.integer(cols_.event);
         if (!seen_.insert(id).second)
             throw error(csv_.where() + "event " + std::to_string(id) +
                         " appears again after other events; the rows of an event must be contiguous");
         ev.line = csv_.line();
         do {
-            if (csv_.integer(ev_col_) != id) break;
+            if (csv_.integer(cols_.event) != id) break;
             double v[4];
-            for (int q = 0; q < 4; ++q) v[q] = csv_.number(c_[q]);
-            if (pid_col_ >= 0 && opt_.drop_neutrinos) {
-                const std::int64_t pid = csv_.integer(std::size_t(pid_col_));
+            for (int q = 0; q < 3; ++q) v[q] = csv_.number(cols_.c[q]);
+            v[3] = cols_.last ? csv_.number(*cols_.last) : 0.0;
+            if (cols_.pid && opt_.drop_neutrinos) {
+                const std::int64_t pid = csv_.integer(*cols_.pid);
                 if (is_neutrino(long(pid))) {
                     ++ev.dropped_neutrinos;
                     continue;
                 }
             }
             fourvec p;
-            if (cart_) {
+            if (cols_.cartesian) {
                 p = checked(in_, csv_.line(), v[0], v[1], v[2], v[3]);
             } else {
                 for (int q = 0; q < 4; ++q)
-                    if (!std::isfinite(v[q])) throw error(csv_.where() + "non-finite value; expected finite pt, eta, phi, m");
+                    if (!std::isfinite(v[q]))
+                        throw error(csv_.where() + "non-finite value; expected finite " + cols_.description());
                 if (v[0] < 0 || v[3] < 0) throw error(csv_.where() + "negative pt or m");
-                p = particle_from_pt_eta_phi_m(v[0], v[1], v[2], v[3]);
+                p = cols_.rapidity ? fourvec::from_pt_y_phi_m(v[0], v[1], v[2], v[3])
+                                   : particle_from_pt_eta_phi_m(v[0], v[1], v[2], v[3]);
             }
             p.set_user_index(int(ev.particles.size()));
             ev.particles.push_back(p);
@@ -314,7 +337,7 @@ public:
         return true;
     }
     std::string description() const override {
-        return std::string("CSV long format (event, ") + (cart_ ? "px, py, pz, E" : "pt, eta, phi, m") + ")" +
+        return std::string("CSV long format (event, ") + cols_.description() + ")" +
                (opt_.drop_neutrinos ? ", neutrinos dropped" : "");
     }
 
@@ -322,9 +345,8 @@ private:
     input& in_;
     event_reader_options opt_;
     csv_reader csv_;
-    std::size_t ev_col_ = 0, c_[4] = {0, 0, 0, 0};
-    long pid_col_ = -1;
-    bool cart_ = false, have_row_ = false;
+    constituent_columns cols_;
+    bool have_row_ = false;
     std::unordered_set<std::int64_t> seen_;
     std::size_t count_ = 0;
 };

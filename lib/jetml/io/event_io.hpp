@@ -8,6 +8,7 @@
 #pragma once
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,26 @@
 #include "jetml/io/io.hpp"
 
 namespace jetml {
+
+class csv_reader;
+
+/// The columns of a CSV constituent table, found by name: the same ones for every reader (see
+/// jetml-formats(5)). "event" (or "jet") numbers the rows' jet or event; then px, py, pz, E (or e),
+/// or pt, eta (or rap or y for rapidity), phi and optionally m (or mass; 0 when absent); an
+/// optional pid. Anything else is a usage error naming `source`.
+struct constituent_columns {
+    std::size_t event = 0;            ///< the event/jet number column
+    bool cartesian = false;           ///< px, py, pz, E; else pt, eta|rap|y, phi, m
+    bool rapidity = false;            ///< the second column is rapidity (rap, y), not eta
+    std::size_t c[3] = {0, 0, 0};     ///< px, py, pz or pt, eta|rap|y, phi
+    std::optional<std::size_t> last;  ///< E (always there), or m (optional in the pt form)
+    std::optional<std::size_t> pid;   ///< PDG id column, if any
+    /// "px, py, pz, E", "pt, eta, phi, m" or "pt, y, phi, m", for messages and -v.
+    std::string description() const;
+};
+
+/// Finds the constituent columns in the header of `r` (the input named `source`).
+constituent_columns find_constituent_columns(csv_reader& r, const std::string& source);
 
 /// Input formats of particle events.
 enum class event_format {

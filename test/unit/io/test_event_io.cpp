@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "jetml/core/error.hpp"
+#include "jetml/io/csv.hpp"
 #include "jetml/io/event_io.hpp"
 #include "jetml/io/npy.hpp"
 
@@ -146,5 +147,48 @@ TEST_CASE("event_io: an NPY header with 10^12 constituents per jet is a clear er
     const std::string p = write_tmp("huge_m.npy", bytes + dict + std::string(64, '\0'));
     CHECK_THROWS_WITH_AS(read_all(p, event_format::npy), doctest::Contains("more than 1048576 constituents per jet"),
                          error);
+    std::remove(p.c_str());
+}
+
+TEST_CASE("event_io: one set of CSV constituent columns for every reader") {
+    auto cols = [](const std::string& header) {
+        const auto p = write_tmp("cols.csv", header + "\n");
+        input in(p);
+        csv_reader r(in);
+        auto k = find_constituent_columns(r, "t.csv");
+        std::remove(p.c_str());
+        return k;
+    };
+    auto k = cols("event,px,py,pz,E,pid");
+    CHECK(k.cartesian);
+    CHECK(k.c[2] == 3);
+    CHECK(k.last == std::size_t(4));
+    CHECK(k.pid == std::size_t(5));
+    k = cols("jet,e,pz,py,px");
+    CHECK(k.event == 0);
+    CHECK(k.last == std::size_t(1));
+    k = cols("event,pt,eta,phi,mass");
+    CHECK_FALSE(k.cartesian);
+    CHECK_FALSE(k.rapidity);
+    CHECK(k.last == std::size_t(4));
+    CHECK(k.description() == "pt, eta, phi, m");
+    k = cols("jet,pt,y,phi");
+    CHECK(k.rapidity);
+    CHECK_FALSE(k.last);  // no mass column: massless
+    CHECK(cols("event,phi,rap,pt,m").c[1] == 2);
+    CHECK_THROWS_WITH_AS(cols("event,a,b"),
+                         "t.csv: CSV constituents need columns px,py,pz,E or pt,eta|rap|y,phi[,m] (and event)", usage_error);
+    CHECK_THROWS_AS(cols("px,py,pz,E"), usage_error);  // no event column
+}
+
+TEST_CASE("event_io: CSV constituents in pt, y, phi without a mass are massless with that rapidity") {
+    const auto p = write_tmp("rap.csv", "event,pt,y,phi\n0,10,0.5,1\n");
+    const auto evs = read_all(p, event_format::csv);
+    REQUIRE(evs.size() == 1);
+    REQUIRE(evs[0].particles.size() == 1);
+    const auto& q = evs[0].particles[0];
+    CHECK(q.pt() == doctest::Approx(10).epsilon(1e-12));
+    CHECK(q.rap() == doctest::Approx(0.5).epsilon(1e-12));
+    CHECK(std::abs(q.m()) < 1e-6);  // m from E^2 - p^2 of ~11 GeV components: rounding only
     std::remove(p.c_str());
 }
