@@ -69,10 +69,8 @@ void check_class_weight(const std::string& spec) {
 }
 
 void apply_class_weight(labelled_set& s, const std::string& spec) {
+    check_classes(s.y, s.w);
     const auto sw = class_weight_sums(s);
-    if (sw[0] <= 0 || sw[1] <= 0)
-        throw error(std::string("no ") + (sw[1] <= 0 ? "signal (label 1)" : "background (label 0)") +
-                    " samples with positive weight; both classes are needed");
     double fs = 1, fb = 1;
     if (spec == "balanced") {
         fs = 0.5 * (sw[0] + sw[1]) / sw[1];
