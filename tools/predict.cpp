@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
         t.app.add_option("--batch", batch, "samples per batch")->capture_default_str()->check(CLI::PositiveNumber);
         t.app.add_flag("--logit", logit, "write the raw model output (the logit) instead of sigmoid(output)");
         t.parse();
-        if (format.empty()) format = jetml::extension(out_path) == "csv" ? "csv" : "npy";
+        format = jetml::format_from_extension(format, out_path, "npy");
 
         //-- model ----------------------------------------------------------------------------
         jetml::model::score_options so;
