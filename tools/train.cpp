@@ -9,6 +9,7 @@
 #include "jetml/core/cli.hpp"
 #include "jetml/core/error.hpp"
 #include "jetml/data/dataset.hpp"
+#include "jetml/data/dataset_cli.hpp"
 #include "jetml/data/labelled.hpp"
 #include "jetml/data/split.hpp"
 #include "jetml/data/standardise.hpp"
@@ -47,69 +48,6 @@ nn::tshape to_tshape(const std::vector<std::size_t>& s) {
     return s.size() == 1 ? nn::tshape::vec(s[0]) : nn::tshape::image(s[0], s[1], s[2]);
 }
 
-void append(data::labelled_set& d, const jetml::sample_set& s, const std::string& name) {
-    if (d.n == 0) d.shape = s.sample_shape, d.size = s.sample_size();
-    else if (d.shape != s.sample_shape)
-        throw error(name, "samples of shape " + jetml::format_shape(s.sample_shape) + " do not match the earlier " +
-                              jetml::format_shape(d.shape));
-    d.x.insert(d.x.end(), s.x.begin(), s.x.end());
-    d.n += s.n;
-}
-
-/// Where the training samples, labels and weights come from.
-struct data_args {
-    std::vector<std::string> inputs;
-    std::string labels_path, label_col, weights_path, weight_col, signal, background;
-    std::vector<std::string> feat;
-};
-
-/// Reads the training samples with their labels and weights (1 without -w/--weight-col).
-data::labelled_set read_training_data(const data_args& a) {
-    const bool sb = !a.signal.empty() || !a.background.empty();
-    const auto& inputs = a.inputs;
-    const auto& labels_path = a.labels_path;
-    const auto& label_col = a.label_col;
-    const auto& weights_path = a.weights_path;
-    const auto& weight_col = a.weight_col;
-    const auto& signal = a.signal;
-    const auto& background = a.background;
-    const auto& feat = a.feat;
-    data::labelled_set all;
-    if (sb) {
-        auto s = jetml::load_samples(signal, feat), b = jetml::load_samples(background, feat);
-        append(all, s, signal);
-        append(all, b, background);
-        all.y.assign(s.n, 1.0f);
-        all.y.insert(all.y.end(), b.n, 0.0f);
-    } else {
-        for (auto& p : inputs) append(all, jetml::load_samples(p, feat), p);
-        if (!labels_path.empty()) {
-            all.y = jetml::load_labels(labels_path, label_col);
-        } else {
-            if (inputs.size() != 1) throw usage_error("--label-col without -l reads labels from the single CSV input");
-            all.y = jetml::load_labels(inputs[0], label_col);
-        }
-        if (all.y.size() != all.n)
-            throw error((labels_path.empty() ? inputs[0] : labels_path),
-                        std::to_string(all.y.size()) + " labels for " + std::to_string(all.n) + " samples");
-    }
-    if (!weights_path.empty() || !weight_col.empty()) {
-        std::string src = weights_path.empty() ? (inputs.size() == 1 ? inputs[0] : "") : weights_path;
-        if (src.empty()) throw usage_error("--weight-col without -w reads weights from the single CSV input");
-        auto w = jetml::load_column(src, weight_col);
-        if (w.size() != all.n)
-            throw error(src, std::to_string(w.size()) + " weights for " + std::to_string(all.n) + " samples");
-        all.w.assign(w.begin(), w.end());
-        for (std::size_t i = 0; i < all.n; ++i)
-            if (!std::isfinite(all.w[i]) || all.w[i] < 0)
-                throw error(src, "weight " + jetml::format_double(w[i]) + " at row " + std::to_string(i) +
-                                     "; expected finite and >= 0");
-    } else {
-        all.w.assign(all.n, 1.0f);
-    }
-    return all;
-}
-
 /// The --val samples and --val-labels (unit weights), checked against the training shape.
 data::labelled_set read_validation_data(const std::string& val_path, const std::string& val_labels,
                                         const std::vector<std::string>& feat, const std::vector<std::size_t>& shape) {
@@ -132,19 +70,12 @@ data::labelled_set read_validation_data(const std::string& val_path, const std::
 
 int main(int argc, char** argv) {
     return jetml::run_tool(info, argc, argv, [](jetml::tool& t) {
-        data_args da;
+        data::dataset_options da;
         train::fit_options f;
-        std::string features, out_path, arch = "dnn", side_col, side_path;
+        std::string out_path, arch = "dnn", side_col, side_path;
         std::vector<double> shrinkages{1e-3};
-        t.app.add_option("inputs", da.inputs, "training samples: NPY or CSV; '-' = stdin");
+        data::add_dataset_options(t.app, da, data::dataset_parts::training);
         t.app.add_option("-o,--output", out_path, "model file to write (NPZ)")->required();
-        t.app.add_option("-l,--labels", da.labels_path, "labels 0/1: NPY (N,) or CSV (with --label-col)");
-        t.app.add_option("--label-col", da.label_col, "label column of a CSV labels file, or of the CSV input itself");
-        t.app.add_option("--signal", da.signal, "signal samples (label 1), instead of inputs + labels");
-        t.app.add_option("--background", da.background, "background samples (label 0)");
-        t.app.add_option("--features", features, "comma-separated CSV feature columns");
-        t.app.add_option("-w,--weights", da.weights_path, "per-event weights: NPY (N,) or CSV (with --weight-col)");
-        t.app.add_option("--weight-col", da.weight_col, "weight column of a CSV weights file or of the CSV input");
         t.app.add_option("--arch", arch, "architecture: preset name, layer string, @FILE, or fisher")->capture_default_str();
         t.app.add_option("--shrinkage", shrinkages,
                          "Fisher: covariance shrinkage towards the identity, in [0, 1]; a comma list keeps "
@@ -158,12 +89,7 @@ int main(int argc, char** argv) {
         t.parse();
 
         //-- check options -----------------------------------------------------------------
-        const bool sb = !da.signal.empty() || !da.background.empty();
-        if (sb && (da.signal.empty() || da.background.empty())) throw usage_error("--signal and --background go together");
-        if (sb && !da.inputs.empty()) throw usage_error("give either input files or --signal/--background, not both");
-        if (!sb && da.inputs.empty()) throw usage_error("no training samples: give input files or --signal/--background");
-        if (!sb && da.labels_path.empty() && da.label_col.empty())
-            throw usage_error("no labels: give -l FILE, --label-col NAME, or --signal/--background");
+        data::check_dataset_options(da);
         f.check();
         for (double a : shrinkages)
             if (!(a >= 0 && a <= 1)) throw usage_error("--shrinkage values must be in [0, 1]");
@@ -190,10 +116,10 @@ int main(int argc, char** argv) {
         ocfg.lr = f.lr;
         ocfg.momentum = f.momentum;
         ocfg.weight_decay = f.weight_decay;
-        da.feat = jetml::split_list(features);
+        const std::vector<std::string> feat = da.feature_list();
 
         //-- read, weight by class, split ----------------------------------------------------
-        data::labelled_set all = read_training_data(da);
+        data::labelled_set all = data::load_labelled(da);
         if (use_side) {
             const std::string src = side_path.empty() ? (da.inputs.size() == 1 ? da.inputs[0] : "") : side_path;
             if (src.empty()) throw usage_error("--side-col without --side reads the side variable from the single CSV input");
@@ -209,7 +135,7 @@ int main(int argc, char** argv) {
         data::labelled_set tr, va;
         if (!f.val.empty()) {
             tr = std::move(all);
-            va = read_validation_data(f.val, f.val_labels, da.feat, tr.shape);
+            va = read_validation_data(f.val, f.val_labels, feat, tr.shape);
         } else {
             auto parts = data::split(all, f.val_split, t.seed);
             all = data::labelled_set();
@@ -234,7 +160,7 @@ int main(int argc, char** argv) {
             meta.prep_std = std::move(st.std);
         }
         meta.extra = {{"tool", "train"}, {"arch_option", fisher ? "fisher" : nn::expand_preset(arch)}};
-        if (!da.feat.empty()) meta.extra.push_back({"features", features});
+        if (!feat.empty()) meta.extra.push_back({"features", da.features});
         if (use_side) meta.extra.push_back({"side", side_col.empty() ? side_path : side_col});
         if (meta.loss != loss->name()) meta.extra.push_back({"loss", loss->name()});
 
