@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // jetml/nn/model_xt.hpp - classifiers trained and evaluated on xtensor arrays: thin wrappers over
-// nn::fisher_fit, nn::train_epoch and sequential::predict that work on the arrays' own storage.
+// nn::fisher_fit, sequential::train_step and sequential::predict that work on the arrays' own storage.
 #pragma once
 #include <string>
 
@@ -47,21 +47,21 @@ template <class X, class Y, class W> sequential fisher_fit(const X& x, const Y& 
     return fisher_fit(x.data(), y.data(), w.data(), n, sample_shape(x), shrinkage);
 }
 
-/// One epoch of train_epoch (model.hpp) over x (N, ...) and targets y (N, outputs) or (N) for a
-/// one-output model, in place; unit weights. Returns the weighted mean batch loss; the result is
-/// bitwise that of train_epoch on the same buffers.
+/// One optimisation step (sequential::train_step) on the batch x (N, ...) with targets y
+/// (N, outputs) or (N) for a one-output model, read in place, unit weights. Returns the batch
+/// loss; the result is bitwise that of train_step on the same buffers. (Epochs, validation and
+/// early stopping belong to train::fit.)
 template <class X, class Y>
-double train_epoch(sequential& m, const X& x, const Y& y, std::size_t batch, loss_kind loss, optimizer& opt,
-                   double lr, std::uint64_t epoch) {
-    const std::size_t n = x.dimension() ? x.shape()[0] : 0;
+double train_step(sequential& m, const X& x, const Y& y, loss_kind loss, optimizer& opt, double lr) {
     xtu::require_c_order(x, "x");
     xtu::require_c_order(y, "y");
     if (!(sample_shape(x) == m.input_shape()))
         throw error("x: samples of shape " + sample_shape(x).str() + ", the model takes " + m.input_shape().str());
+    const std::size_t n = x.shape()[0];
     if (y.size() != n * m.outputs())
         throw error("y: " + std::to_string(y.size()) + " targets for " + std::to_string(n) + " samples of " +
                     std::to_string(m.outputs()) + " outputs");
-    return train_epoch(m, x.data(), y.data(), nullptr, n, batch, loss, opt, lr, epoch);
+    return m.train_step(x.data(), y.data(), nullptr, n, loss, opt, lr);
 }
 
 /// Inference outputs (N, outputs()) of x (N, ...): sequential::predict writing straight into the
