@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: MIT
 // jetml/nn/fisher.cpp - regularised Fisher discriminant: weighted class moments with DSYRK,
-// shrinkage, and a Cholesky solve in double precision.
+// shrinkage, and a Cholesky solve in double precision (LAPACK through xtensor-blas).
 #include "jetml/nn/fisher.hpp"
 
-#include <cblas.h>
+// xblas.hpp declares the CBLAS functions (cblas_dsyrk here) itself, in a way that conflicts with
+// OpenBLAS's <cblas.h>, so this file takes them from xtensor-blas only; it must come before
+// xlapack.hpp, which uses the ASSERT it defines.
+#include <xtensor-blas/xblas.hpp>
+#include <xtensor-blas/xlapack.hpp>
+#include <xtensor/xadapt.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 
@@ -63,33 +70,24 @@ sequential fisher_fit(const float* x, const float* y, const float* w, std::size_
             if (i == j) v += shrinkage * target;
             S[i * d + j] = S[j * d + i] = v;
         }
-    // Cholesky S = L L^T (lower, in place), then two triangular solves.
+    // Cholesky S = L L^T and the two triangular solves in LAPACK (dpotrf, dpotrs) through
+    // xtensor-blas, on a column-major view of S (symmetric, so the row-major buffer is the same
+    // matrix; no copy). The check of each pivot is the one the hand-written loop made: L_jj^2
+    // is the pivot left after the previous columns.
+    auto A = xt::adapt<xt::layout_type::column_major>(S.data(), d * d, xt::no_ownership(),
+                                                      std::array<std::size_t, 2>{d, d});
+    const int info = xt::lapack::potr(A, 'L');
     for (std::size_t j = 0; j < d; ++j) {
-        double diag = S[j * d + j];
-        for (std::size_t k = 0; k < j; ++k) diag -= S[j * d + k] * S[j * d + k];
+        const double diag = info > 0 && std::size_t(info) <= j + 1 ? 0.0 : S[j * d + j] * S[j * d + j];
         if (!(diag > 1e-12 * std::max(target, 1e-300)))
             throw error("Fisher: the pooled covariance is singular (pixel or feature " + std::to_string(j) +
                         " has no variance left); use a shrinkage > 0");
-        const double ljj = std::sqrt(diag);
-        S[j * d + j] = ljj;
-        for (std::size_t i = j + 1; i < d; ++i) {
-            double v = S[i * d + j];
-            for (std::size_t k = 0; k < j; ++k) v -= S[i * d + k] * S[j * d + k];
-            S[i * d + j] = v / ljj;
-        }
     }
+    if (info != 0) throw error("Fisher: LAPACK dpotrf failed (info " + std::to_string(info) + ")");
     std::vector<double> v(d);
     for (std::size_t i = 0; i < d; ++i) v[i] = mu[1][i] - mu[0][i];
-    for (std::size_t i = 0; i < d; ++i) {  // L z = dmu
-        double a = v[i];
-        for (std::size_t k = 0; k < i; ++k) a -= S[i * d + k] * v[k];
-        v[i] = a / S[i * d + i];
-    }
-    for (std::size_t i = d; i-- > 0;) {  // L^T w = z
-        double a = v[i];
-        for (std::size_t k = i + 1; k < d; ++k) a -= S[k * d + i] * v[k];
-        v[i] = a / S[i * d + i];
-    }
+    auto b = xt::adapt(v.data(), d, xt::no_ownership(), std::array<std::size_t, 1>{d});
+    if (xt::lapack::potrs(A, b, 'L') != 0) throw error("Fisher: LAPACK dpotrs failed");
     double bias = std::log(W[1] / W[0]);
     for (std::size_t i = 0; i < d; ++i) bias -= 0.5 * (mu[1][i] + mu[0][i]) * v[i];
 
