@@ -9,6 +9,8 @@
 #include "jetml/core/cli.hpp"
 #include "jetml/core/error.hpp"
 
+#include "support.hpp"
+
 using namespace jetml;
 
 namespace {
@@ -16,10 +18,6 @@ struct captured {
     int status;
     std::string out, err;
 };
-std::string slurp(const std::string& p) {
-    std::ifstream f(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
 /// Runs a tool body with fds 1 and 2 redirected to files (run_tool closes stdout at the end).
 captured run(std::vector<std::string> args, const std::function<void(tool&)>& body) {
     std::string o = "/tmp/jetml_cli_out_" + std::to_string(::getpid()), e = o + ".err";
@@ -41,7 +39,7 @@ captured run(std::vector<std::string> args, const std::function<void(tool&)>& bo
     ::dup2(save2, 2);
     ::close(save1);
     ::close(save2);
-    captured c{status, slurp(o), slurp(e)};
+    captured c{status, support::read_file(o), support::read_file(e)};
     std::remove(o.c_str());
     std::remove(e.c_str());
     return c;
