@@ -77,7 +77,7 @@ TEST_CASE("csv: numbers print round-trip and shortest") {
 }
 
 TEST_CASE("csv: the writer checks field counts and writes a header") {
-    std::string path = "/tmp/jetml_csv_" + std::to_string(::getpid()) + "_w.csv";
+    std::string path = support::tmp_path("csv", "w.csv");
     {
         output out(path, false);
         csv_writer w(out, {"a", "b"});

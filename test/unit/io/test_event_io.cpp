@@ -120,7 +120,7 @@ TEST_CASE("event_io: CSV long format in both coordinate sets; events must be con
 }
 
 TEST_CASE("event_io: NPY rows are events; padding skipped; non-finite values named by jet and constituent") {
-    const std::string p = "/tmp/jetml_evio_" + std::to_string(::getpid()) + "_m.npy";
+    const std::string p = support::tmp_path("evio", "m.npy");
     std::vector<float> d{10, 0, 0, 0, 5, 0.1f, 0.2f, 0, 0, 0, 0, 0,  // jet 0: two constituents + padding
                          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};        // jet 1: empty
     save_npy<float>(p, {2, 3, 4}, d.data());

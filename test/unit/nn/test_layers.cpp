@@ -56,9 +56,7 @@ void gradcheck(const std::string& token, const tshape& in, std::size_t n, std::v
     auto l = make(token, in);
     const std::size_t isz = in.size(), osz = l->out_shape().size();
     REQUIRE(x.size() == n * isz);
-    jetml::rng g(99);
-    std::vector<float> r(n * osz);
-    for (auto& v : r) v = float(g.uniform(-1, 1));
+    const std::vector<float> r = support::random_floats(n * osz, 99);
 
     // analytic
     std::vector<float> y(n * osz), dx(n * isz);
