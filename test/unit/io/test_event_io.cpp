@@ -149,7 +149,7 @@ TEST_CASE("event_io: an NPY header with 10^12 constituents per jet is a clear er
 
 TEST_CASE("event_io: one set of CSV constituent columns for every reader") {
     auto cols = [](const std::string& header) {
-        const auto p = write_tmp("cols.csv", header + "\n");
+        const auto p = support::write_tmp("evio", "cols.csv", header + "\n");
         input in(p);
         csv_reader r(in);
         auto k = find_constituent_columns(r, "t.csv");
@@ -179,7 +179,7 @@ TEST_CASE("event_io: one set of CSV constituent columns for every reader") {
 }
 
 TEST_CASE("event_io: CSV constituents in pt, y, phi without a mass are massless with that rapidity") {
-    const auto p = write_tmp("rap.csv", "event,pt,y,phi\n0,10,0.5,1\n");
+    const auto p = support::write_tmp("evio", "rap.csv", "event,pt,y,phi\n0,10,0.5,1\n");
     const auto evs = read_all(p, event_format::csv);
     REQUIRE(evs.size() == 1);
     REQUIRE(evs[0].particles.size() == 1);
