@@ -30,7 +30,7 @@ const tool_info info{
     "event,jet,pt,eta,rap,phi,mass,e,nconst and the selected features (N-subjettiness, C2/D2,\n"
     "soft drop, mMDT, trimming, pruning, filtering, exclusive kt subjets). Exit status: 0 ok,\n"
     "1 data error, 2 usage error.",
-    "  subjet events.hepmc --R 0.8 --ptmin 200 --njets 2 -o features.csv\n"
+    "  subjet events.hepmc --radius 0.8 --pt-min 200 --njets 2 -o features.csv\n"
     "  subjet jets.npy --features kin,tau,sd -o features.npy --constituents-out c.npy\n"
     "  jetgen -n 1000 -p w,qcd | subjet -o features.csv"};
 
@@ -229,11 +229,11 @@ int main(int argc, char** argv) {
         a.add_flag("--drop-neutrinos", drop_nu, "drop neutrinos (|pdg id| 12, 14, 16, 18) from events");
         a.add_flag("--npy-events", npy_events, "treat NPY rows as events to cluster (default: each row is a jet)");
         a.add_option("--algorithm", algorithm, "jet algorithm for events: antikt, kt, cam, genkt")->capture_default_str();
-        a.add_option("--R", R, "jet radius")->capture_default_str();
-        a.add_option("--p", p, "genkt exponent p")->capture_default_str();
+        a.add_option("--radius", R, "jet radius")->capture_default_str();
+        a.add_option("--genkt-p", p, "genkt exponent p")->capture_default_str();
         a.add_option("--scheme", scheme, "recombination: E or WTA")->check(CLI::IsMember({"E", "WTA"}))->capture_default_str();
-        a.add_option("--ptmin", c.ptmin, "minimum jet pT [GeV]")->capture_default_str();
-        a.add_option("--rapmax", c.rapmax, "maximum |rapidity| of jets");
+        a.add_option("--pt-min", c.ptmin, "minimum jet pT [GeV]")->capture_default_str();
+        a.add_option("--rap-max", c.rapmax, "maximum |rapidity| of jets");
         a.add_option("--njets", c.njets, "keep the N hardest jets per event (0 = all)")->capture_default_str();
         a.add_option("--exclusive", c.exclusive, "cluster each event into exactly N exclusive jets (0 = inclusive jets)")
             ->capture_default_str();
@@ -242,19 +242,19 @@ int main(int argc, char** argv) {
             ->capture_default_str();
         a.add_option("--tau-axes", tau_axes, "N-subjettiness axes: kt, wta-kt, onepass-kt, onepass-wta-kt")->capture_default_str();
         a.add_option("--tau-beta", c.tau.beta, "N-subjettiness angular exponent beta")->capture_default_str();
-        a.add_option("--tau-R0", c.tau.R0, "N-subjettiness normalisation radius R0")->capture_default_str();
-        a.add_flag("--tau-unnormalized", tau_unnorm, "unnormalised measure (GeV) instead of dividing by sum pT R0^beta");
+        a.add_option("--tau-r0", c.tau.R0, "N-subjettiness normalisation radius R0")->capture_default_str();
+        a.add_flag("--tau-unnormalised", tau_unnorm, "unnormalised measure (GeV) instead of dividing by sum pT R0^beta");
         a.add_option("--tau-nmax", c.tau_nmax, "largest N of tau_N (1..8)")->capture_default_str();
         a.add_option("--ecf-beta", c.ecf_betas, "angular exponents of C2 and D2")->delimiter(',')->capture_default_str();
         a.add_option("--sd-beta", c.sd.beta, "soft drop beta")->capture_default_str();
         a.add_option("--sd-zcut", c.sd.zcut, "soft drop z_cut")->capture_default_str();
-        a.add_option("--sd-R0", c.sd.R0, "soft drop R0")->capture_default_str();
+        a.add_option("--sd-r0", c.sd.R0, "soft drop R0")->capture_default_str();
         a.add_option("--mmdt-zcut", c.mmdt.zcut, "mMDT z_cut")->capture_default_str();
-        a.add_option("--trim-R", c.trim.R_sub, "trimming subjet radius")->capture_default_str();
+        a.add_option("--trim-r", c.trim.R_sub, "trimming subjet radius")->capture_default_str();
         a.add_option("--trim-fcut", c.trim.f_cut, "trimming pT fraction")->capture_default_str();
         a.add_option("--prune-zcut", c.prune.zcut, "pruning z_cut")->capture_default_str();
         a.add_option("--prune-rcut", c.prune.Rcut_factor, "pruning R_cut factor (R_cut = factor x 2m/pT)")->capture_default_str();
-        a.add_option("--filter-R", c.filt.R_filt, "filtering subjet radius")->capture_default_str();
+        a.add_option("--filter-r", c.filt.R_filt, "filtering subjet radius")->capture_default_str();
         a.add_option("--filter-n", c.filt.n_filt, "filtering: number of hardest subjets kept")->capture_default_str();
         a.add_option("--subjets", c.nsub, "number of exclusive kt subjets reported")->capture_default_str();
         a.add_option("--constituents-out", const_path, "write the selected jets' constituents as NPY (N, M, 4) float32");
@@ -308,7 +308,7 @@ int main(int argc, char** argv) {
         c.jets_mode = (fmt == event_format::npy && !npy_events);
         if (npy_events && fmt != event_format::npy) t.warn("--npy-events ignored because the input is not NPY");
         if (c.jets_mode) {
-            for (const char* o : {"--algorithm", "--R", "--p", "--scheme", "--ptmin", "--rapmax", "--njets", "--exclusive"})
+            for (const char* o : {"--algorithm", "--radius", "--genkt-p", "--scheme", "--pt-min", "--rap-max", "--njets", "--exclusive"})
                 if (a.count(o)) t.warn("%s ignored because NPY rows are jets (use --npy-events to cluster them)", o);
         } else {
             const jet_algorithm alg = parse_algorithm(algorithm);

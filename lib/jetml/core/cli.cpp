@@ -48,8 +48,70 @@ tool::tool(const tool_info& info, int argc, char** argv)
     app.get_formatter()->column_width(32);
 }
 
+const std::vector<option_alias>& option_aliases() {
+    static const std::vector<option_alias> table = {
+        // subjet
+        {"--R", "--radius"},
+        {"--p", "--genkt-p"},
+        {"--ptmin", "--pt-min"},
+        {"--rapmax", "--rap-max"},
+        {"--tau-R0", "--tau-r0"},
+        {"--tau-unnormalized", "--tau-unnormalised"},
+        {"--sd-R0", "--sd-r0"},
+        {"--trim-R", "--trim-r"},
+        {"--filter-R", "--filter-r"},
+        // train (fit options)
+        {"--standardize", "--standardise"},
+        {"--optimizer", "--optimiser"},
+    };
+    return table;
+}
+
+namespace {
+/// Whether the token names an option of app that takes a value in the next argument.
+bool takes_value(const CLI::App& app, const std::string& token) {
+    if (token.size() < 2 || token[0] != '-' || token.find('=') != std::string::npos) return false;
+    if (token[1] != '-' && token.size() != 2) return false;  // -ofile: the value is attached
+    const CLI::Option* o = app.get_option_no_throw(token);
+    return o && o->get_items_expected_min() > 0;
+}
+}  // namespace
+
+std::vector<std::string> rewrite_aliases(const CLI::App& app, const std::vector<std::string>& args,
+                                         const std::vector<option_alias>& aliases) {
+    std::vector<std::string> out;
+    out.reserve(args.size());
+    bool value_next = false, options_done = false;
+    for (const std::string& a : args) {
+        std::string r = a;
+        if (value_next || options_done) {
+            value_next = false;
+        } else if (a == "--") {
+            options_done = true;
+        } else if (a.size() > 2 && a[0] == '-' && a[1] == '-') {
+            const std::size_t eq = a.find('=');
+            const std::string name = a.substr(0, eq);
+            for (const option_alias& al : aliases)
+                if (name == al.old_name && app.get_option_no_throw(al.new_name)) {
+                    r = al.new_name + (eq == std::string::npos ? std::string() : a.substr(eq));
+                    break;
+                }
+            value_next = takes_value(app, r);
+        } else {
+            value_next = takes_value(app, a);
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 void tool::parse() {
-    app.parse(argc_, argv_);
+    std::vector<std::string> args(argv_ + (argc_ > 0 ? 1 : 0), argv_ + argc_);
+    args = rewrite_aliases(app, args);
+    std::vector<char*> ptrs;
+    ptrs.push_back(argc_ > 0 ? argv_[0] : nullptr);
+    for (std::string& a : args) ptrs.push_back(a.data());
+    app.parse(static_cast<int>(args.size() + 1), ptrs.data());
     set_threads(threads);
 }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace jetml {
 
@@ -50,6 +51,22 @@ private:
     int argc_;
     char** argv_;
 };
+
+/// An old spelling of a long option, still accepted (hidden from --help) in place of the new one.
+struct option_alias {
+    const char* old_name;  ///< e.g. "--ptmin"
+    const char* new_name;  ///< e.g. "--pt-min"
+};
+
+/// Every renamed option of every tool: the one table of the spelling rule's hidden aliases
+/// (lowercase words joined by hyphens, British spelling; see README "Conventions").
+const std::vector<option_alias>& option_aliases();
+
+/// The command-line arguments (without the program name) with every old spelling in `aliases`
+/// replaced by its new one, as "--old" or "--old=value", wherever app has an option named
+/// new_name. The value of an option that takes one is never rewritten, nor anything after "--".
+std::vector<std::string> rewrite_aliases(const CLI::App& app, const std::vector<std::string>& args,
+                                         const std::vector<option_alias>& aliases = option_aliases());
 
 /// Runs a tool body with the shared contract and returns the exit status for main().
 int run_tool(const tool_info& info, int argc, char** argv, const std::function<void(tool&)>& body);

@@ -73,6 +73,7 @@ private:
     tile_entry& entry(int s) { return ws_.pool[ws_.tiles[tile_[s]].begin + tpos_[s]]; }
 
     // ---- nearest-neighbour bookkeeping
+    void nearest_in_tile(const tile_info& T, double ys, double fs, int s, double& best, int& bi) const;
     int search1(int s, double& best_out);
     int search(int s, double& best_out);
     int find_neighbour(int s, double& d) { return one_ring_ ? search1(s, d) : search(s, d); }
@@ -313,6 +314,18 @@ void tiled_run::remove(int s) {
 
 // ---------------------------------------------------------------- nearest-neighbour searches
 
+/// The nearest member of tile T to (ys, fs) other than slot s, if nearer than best.
+inline void tiled_run::nearest_in_tile(const tile_info& T, double ys, double fs, int s, double& best, int& bi) const {
+    const tile_entry* e = ws_.pool.data() + T.begin;
+    for (int m = 0; m < T.count; ++m) {
+        const double d = dist2(ys, fs, e[m].y, e[m].f);
+        if (d < best && e[m].slot != s) {
+            best = d;
+            bi = e[m].slot;
+        }
+    }
+}
+
 /// Nearest neighbour of slot s with one ring: the 3x3 block from the neighbour table.
 int tiled_run::search1(int s, double& best_out) {
     const double ys = y_[s], fs = f_[s];
@@ -322,15 +335,7 @@ int tiled_run::search1(int s, double& best_out) {
     int bi = -1;
     for (int q = 0; q < l[0]; ++q) {
         if (g9_[l[2 + 2 * q]] >= best) continue;
-        const tile_info& T = ws_.tiles[l[1 + 2 * q]];
-        const tile_entry* e = ws_.pool.data() + T.begin;
-        for (int m = 0; m < T.count; ++m) {
-            const double d = dist2(ys, fs, e[m].y, e[m].f);
-            if (d < best && e[m].slot != s) {
-                best = d;
-                bi = e[m].slot;
-            }
-        }
+        nearest_in_tile(ws_.tiles[l[1 + 2 * q]], ys, fs, s, best, bi);
     }
     best_out = best;
     return bi;
@@ -351,15 +356,7 @@ int tiled_run::search(int s, double& best_out) {
         for (int q = ring_start[r]; q < ring_start[r + 1]; ++q) {
             const int dr = off_dr[q], dc = off_dc[q];
             if (gy2_[dr] + gf2_[dc] >= best) continue;
-            const tile_info& T = ws_.tiles[tile_at(r0, c0, dr, dc)];
-            const tile_entry* e = ws_.pool.data() + T.begin;
-            for (int m = 0; m < T.count; ++m) {
-                const double d = dist2(ys, fs, e[m].y, e[m].f);
-                if (d < best && e[m].slot != s) {
-                    best = d;
-                    bi = e[m].slot;
-                }
-            }
+            nearest_in_tile(ws_.tiles[tile_at(r0, c0, dr, dc)], ys, fs, s, best, bi);
         }
     }
     best_out = best;

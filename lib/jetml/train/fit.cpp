@@ -34,7 +34,7 @@ void fit_options::check() const {
     if (!(lr > 0)) throw usage_error("--lr must be positive");
     if (!val.empty() && val_labels.empty()) throw usage_error("--val needs --val-labels");
     if (standardize != "auto" && standardize != "on" && standardize != "off")
-        throw usage_error("--standardize must be auto, on or off, got '" + standardize + "'");
+        throw usage_error("--standardise must be auto, on or off, got '" + standardize + "'");
     nn::parse_optim(optimizer);
     nn::make_loss(loss);
     nn::lr_schedule::parse(schedule, lr, epochs);
@@ -188,12 +188,12 @@ fit_result fit(trainable& m, const data::labelled_set& tr, const data::labelled_
                         l = m.train_batch(b, lr_e);
                     } catch (const error& e) {
                         throw error(std::string(e.what()) + " (epoch " + std::to_string(epoch + 1) + ", batch " +
-                                    std::to_string(nb + 1) + "); try a lower --lr or --standardize on");
+                                    std::to_string(nb + 1) + "); try a lower --lr or --standardise on");
                     }
                     if (!std::isfinite(l))
                         throw error("loss is " + std::string(std::isnan(l) ? "NaN" : "infinite") + " at epoch " +
                                     std::to_string(epoch + 1) + ", batch " + std::to_string(nb + 1) +
-                                    "; try a lower --lr or --standardize on");
+                                    "; try a lower --lr or --standardise on");
                     sum += l * double(n);
                     wsum += double(n);
                     bar.advance(n);

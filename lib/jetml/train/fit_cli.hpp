@@ -7,8 +7,8 @@
 
 namespace jetml::train {
 
-/// Declares --epochs, --batch, --lr, --optimizer, --momentum, --weight-decay, --schedule,
-/// --loss, --val-split, --val, --val-labels, --patience, --standardize, --checkpoint, --resume
+/// Declares --epochs, --batch, --lr, --optimiser, --momentum, --weight-decay, --schedule,
+/// --loss, --val-split, --val, --val-labels, --patience, --standardise, --checkpoint, --resume
 /// and --class-weight on `app`, bound to `f` (defaults shown in --help). Call f.check() after
 /// parsing.
 inline void add_fit_options(CLI::App& app, fit_options& f) {
@@ -18,7 +18,7 @@ inline void add_fit_options(CLI::App& app, fit_options& f) {
     app.add_option("--epochs", f.epochs, "maximum number of epochs")->capture_default_str();
     app.add_option("--batch", f.batch, "mini-batch size")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--lr", f.lr, "learning rate")->capture_default_str();
-    app.add_option("--optimizer", f.optimizer, "sgd, adam or adamw")->capture_default_str();
+    app.add_option("--optimiser", f.optimizer, "sgd, adam or adamw")->capture_default_str();
     app.add_option("--momentum", f.momentum, "SGD momentum")->capture_default_str();
     app.add_option("--weight-decay", f.weight_decay, "L2 weight decay (decoupled for adamw)")->capture_default_str();
     app.add_option("--schedule", f.schedule, "learning-rate schedule: constant, step:SIZE[:GAMMA], cosine[:MIN_LR]")
@@ -33,7 +33,7 @@ inline void add_fit_options(CLI::App& app, fit_options& f) {
     app.add_option("--patience", f.patience,
                    "stop after this many epochs without a better validation loss (0 = never)")
         ->capture_default_str();
-    app.add_option("--standardize", f.standardize,
+    app.add_option("--standardise", f.standardize,
                    "input standardisation fitted on the training set: auto (features yes, images no), on, off")
         ->capture_default_str()
         ->check(CLI::IsMember({"auto", "on", "off"}));

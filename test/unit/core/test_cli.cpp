@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Unit tests of jetml/cli: the shared exit-code and message contract, in process.
 #include <doctest/doctest.h>
+#include <algorithm>
 
 #include <fcntl.h>
 #include <fstream>
@@ -9,6 +10,8 @@
 #include "jetml/core/cli.hpp"
 #include "jetml/core/error.hpp"
 
+#include "support.hpp"
+
 using namespace jetml;
 
 namespace {
@@ -16,10 +19,6 @@ struct captured {
     int status;
     std::string out, err;
 };
-std::string slurp(const std::string& p) {
-    std::ifstream f(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
 /// Runs a tool body with fds 1 and 2 redirected to files (run_tool closes stdout at the end).
 captured run(std::vector<std::string> args, const std::function<void(tool&)>& body) {
     std::string o = "/tmp/jetml_cli_out_" + std::to_string(::getpid()), e = o + ".err";
@@ -41,7 +40,7 @@ captured run(std::vector<std::string> args, const std::function<void(tool&)>& bo
     ::dup2(save2, 2);
     ::close(save1);
     ::close(save2);
-    captured c{status, slurp(o), slurp(e)};
+    captured c{status, support::read_file(o), support::read_file(e)};
     std::remove(o.c_str());
     std::remove(e.c_str());
     return c;
@@ -99,4 +98,72 @@ TEST_CASE("cli: common options are parsed; -q silences notes, -v shows info") {
     CHECK(c.err == "demo: x=3 threads=1 seed=42\n");
     CHECK(run({"-x", "3", "-q"}, body_with_int).err.empty());
     CHECK(run({"-x", "3", "-v"}, body_with_int).err.find("demo: verbose only") != std::string::npos);
+}
+
+TEST_CASE("cli: old option spellings are rewritten to the new names before parsing") {
+    CLI::App app("t", "t");
+    double pt_min = 0;
+    std::string title, input;
+    bool flag = false;
+    app.add_option("--pt-min", pt_min);
+    app.add_option("-t,--title", title);
+    app.add_flag("--tau-unnormalised", flag);
+    app.add_option("input", input);
+    const std::vector<option_alias> aliases = {{"--ptmin", "--pt-min"},
+                                               {"--tau-unnormalized", "--tau-unnormalised"},
+                                               {"--optimizer", "--optimiser"}};
+    using args = std::vector<std::string>;
+    SUBCASE("--old value and --old=value") {
+        CHECK(rewrite_aliases(app, {"--ptmin", "5", "x"}, aliases) == args{"--pt-min", "5", "x"});
+        CHECK(rewrite_aliases(app, {"--ptmin=5"}, aliases) == args{"--pt-min=5"});
+        CHECK(rewrite_aliases(app, {"--tau-unnormalized", "--ptmin", "1"}, aliases) ==
+              args{"--tau-unnormalised", "--pt-min", "1"});
+    }
+    SUBCASE("an option's value that equals an old spelling is left alone") {
+        CHECK(rewrite_aliases(app, {"--title", "--ptmin"}, aliases) == args{"--title", "--ptmin"});
+        CHECK(rewrite_aliases(app, {"-t", "--ptmin", "--ptmin", "2"}, aliases) ==
+              args{"-t", "--ptmin", "--pt-min", "2"});
+        CHECK(rewrite_aliases(app, {"--ptmin", "--ptmin"}, aliases) == args{"--pt-min", "--ptmin"});
+    }
+    SUBCASE("-- ends option processing") {
+        CHECK(rewrite_aliases(app, {"--", "--ptmin"}, aliases) == args{"--", "--ptmin"});
+        CHECK(rewrite_aliases(app, {"--ptmin", "1", "--", "--ptmin=3"}, aliases) ==
+              args{"--pt-min", "1", "--", "--ptmin=3"});
+    }
+    SUBCASE("only where the app has the new option; prefixes and other words untouched") {
+        CHECK(rewrite_aliases(app, {"--optimizer", "adam"}, aliases) == args{"--optimizer", "adam"});
+        CHECK(rewrite_aliases(app, {"--ptminx", "--pt", "ptmin", "-ptmin"}, aliases) ==
+              args{"--ptminx", "--pt", "ptmin", "-ptmin"});
+    }
+    SUBCASE("the real table: new names follow the rule, and parsing gives the new option") {
+        for (const option_alias& a : option_aliases()) {
+            CAPTURE(a.old_name);
+            const std::string n = a.new_name;
+            CHECK(n.rfind("--", 0) == 0);
+            CHECK(std::none_of(n.begin(), n.end(), [](char c) { return c >= 'A' && c <= 'Z'; }));
+            CHECK(n != a.old_name);
+        }
+        auto r = rewrite_aliases(app, {"--ptmin=7.5", "in.csv"});
+        std::vector<std::string> rev(r.rbegin(), r.rend());
+        app.parse(rev);
+        CHECK(pt_min == 7.5);
+        CHECK(input == "in.csv");
+    }
+}
+
+TEST_CASE("cli: a tool accepts an old spelling and does not list it in --help") {
+    auto body = [](tool& t) {
+        double v = 0;
+        t.app.add_option("--pt-min", v, "minimum pT");
+        t.parse();
+        std::printf("%g\n", v);
+    };
+    auto a = run({"--ptmin", "3"}, body);
+    CHECK(a.status == 0);
+    CHECK(a.out == "3\n");
+    auto b = run({"--ptmin=4"}, body);
+    CHECK(b.out == "4\n");
+    auto h = run({"--help"}, body);
+    CHECK(h.out.find("--pt-min") != std::string::npos);
+    CHECK(h.out.find("--ptmin") == std::string::npos);
 }

@@ -13,19 +13,12 @@
 #include "jetml/core/error.hpp"
 #include "jetml/io/npy.hpp"
 
+#include "support.hpp"
+
 using namespace jetml;
 
-namespace {
-std::string tmp(const char* tag) { return "/tmp/jetml_dataset_" + std::to_string(::getpid()) + "_" + tag; }
-std::string write_text(const char* tag, const std::string& text) {
-    const std::string path = tmp(tag);
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-}
-}  // namespace
-
 TEST_CASE("dataset: a column file keeps every wanted column from one read") {
-    const auto path = write_text("a.csv", "s,label,w,unused\n0.5,1,2,x\n-1.5,0,0.25,y\n");
+    const auto path = support::write_tmp("dataset", "a.csv", "s,label,w,unused\n0.5,1,2,x\n-1.5,0,0.25,y\n");
     column_file f(path);
     CHECK_FALSE(f.is_npy());
     f.want("w");
@@ -39,7 +32,7 @@ TEST_CASE("dataset: a column file keeps every wanted column from one read") {
 }
 
 TEST_CASE("dataset: an NPY column file is one column; shapes other than (N,) and (N, 1) are errors") {
-    const auto p1 = tmp("a.npy"), p2 = tmp("b.npy");
+    const auto p1 = support::tmp_path("dataset", "a.npy"), p2 = support::tmp_path("dataset", "b.npy");
     const std::vector<float> a = {1, 2, 3}, b = {1, 2, 3, 4};
     save_npy(p1, {3, 1}, a.data());
     save_npy(p2, {2, 2}, b.data());
@@ -56,9 +49,9 @@ TEST_CASE("dataset: an NPY column file is one column; shapes other than (N,) and
 }
 
 TEST_CASE("dataset: load_column and load_labels on CSV") {
-    const auto one = write_text("one.csv", "label\n1\n0\n1\n");
-    const auto two = write_text("two.csv", "a,b\n1,2\n");
-    const auto bad = write_text("bad.csv", "label\n1\n0\n2\n");
+    const auto one = support::write_tmp("dataset", "one.csv", "label\n1\n0\n1\n");
+    const auto two = support::write_tmp("dataset", "two.csv", "a,b\n1,2\n");
+    const auto bad = support::write_tmp("dataset", "bad.csv", "label\n1\n0\n2\n");
     CHECK(load_column(one, "") == std::vector<double>{1, 0, 1});  // the only column
     CHECK(load_labels(one, "label") == std::vector<float>{1, 0, 1});
     CHECK_THROWS_AS(load_column(two, ""), usage_error);  // which column?
@@ -75,7 +68,7 @@ TEST_CASE("dataset: forged NPY headers give clear errors, not huge allocations")
         std::string bytes("\x93NUMPY\x01\x00", 8);
         bytes.push_back(static_cast<char>(dict.size()));
         bytes.push_back(0);
-        return write_text(tag, bytes + dict + std::string(64, '\0'));
+        return support::write_tmp("dataset", tag, bytes + dict + std::string(64, '\0'));
     };
     // one sample of 10^12 values
     const std::string a = npy("wide.npy", "(2, 1000000000000)");
@@ -87,5 +80,5 @@ TEST_CASE("dataset: forged NPY headers give clear errors, not huge allocations")
     CHECK_THROWS_WITH_AS(load_column(npy("col.npy", "(1000000000000000,)"), ""),
                          doctest::Contains("truncated NPY data"), error);
     for (const auto& p : {a, b}) std::remove(p.c_str());
-    std::remove(tmp("col.npy").c_str());
+    std::remove(support::tmp_path("dataset", "col.npy").c_str());
 }

@@ -12,18 +12,12 @@
 #include "jetml/io/csv.hpp"
 #include "jetml/core/error.hpp"
 
+#include "support.hpp"
+
 using namespace jetml;
 
-namespace {
-std::string write_tmp(const char* tag, const std::string& text) {
-    std::string path = "/tmp/jetml_csv_" + std::to_string(::getpid()) + "_" + tag;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-}
-}  // namespace
-
 TEST_CASE("csv: columns are looked up by name; numbers parse; CRLF and blank lines are tolerated") {
-    auto path = write_tmp("a.csv", "score,label, weight\r\n0.5,1,2\r\n\n-1e-3,0,1.5\r\n");
+    auto path = support::write_tmp("csv", "a.csv", "score,label, weight\r\n0.5,1,2\r\n\n-1e-3,0,1.5\r\n");
     input in(path);
     csv_reader r(in);
     CHECK(r.columns() == std::vector<std::string>{"score", "label", "weight"});
@@ -40,7 +34,7 @@ TEST_CASE("csv: columns are looked up by name; numbers parse; CRLF and blank lin
 }
 
 TEST_CASE("csv: errors name the file, the line and the column") {
-    auto path = write_tmp("b.csv", "x,y\n1,2\n3,abc\n4\n");
+    auto path = support::write_tmp("csv", "b.csv", "x,y\n1,2\n3,abc\n4\n");
     input in(path);
     csv_reader r(in);
     CHECK_THROWS_WITH_AS(r.column("z"), doctest::Contains("no column 'z'; available: x, y"), usage_error);
@@ -52,10 +46,10 @@ TEST_CASE("csv: errors name the file, the line and the column") {
 }
 
 TEST_CASE("csv: empty input, duplicate names and NPY-instead-of-CSV are rejected") {
-    auto e = write_tmp("e.csv", "");
+    auto e = support::write_tmp("csv", "e.csv", "");
     input in(e);
     CHECK_THROWS_WITH_AS(csv_reader{in}, doctest::Contains("empty input"), error);
-    auto d = write_tmp("d.csv", "a,b,a\n1,2,3\n");
+    auto d = support::write_tmp("csv", "d.csv", "a,b,a\n1,2,3\n");
     input in2(d);
     CHECK_THROWS_WITH_AS(csv_reader{in2}, doctest::Contains("duplicate column name 'a'"), error);
     std::remove(e.c_str());
@@ -83,7 +77,7 @@ TEST_CASE("csv: numbers print round-trip and shortest") {
 }
 
 TEST_CASE("csv: the writer checks field counts and writes a header") {
-    std::string path = "/tmp/jetml_csv_" + std::to_string(::getpid()) + "_w.csv";
+    std::string path = support::tmp_path("csv", "w.csv");
     {
         output out(path, false);
         csv_writer w(out, {"a", "b"});
@@ -106,7 +100,7 @@ TEST_CASE("csv: the writer checks field counts and writes a header") {
 }
 
 TEST_CASE("csv: messages quote fields on one line: control bytes escaped, long fields cut") {
-    auto path = write_tmp("ctl.csv", "a,b\n1\r2\x1b[2J,3\n" + std::string(5000, '7') + "x,4\n");
+    auto path = support::write_tmp("csv", "ctl.csv", "a,b\n1\r2\x1b[2J,3\n" + std::string(5000, '7') + "x,4\n");
     input in(path);
     csv_reader r(in);
     REQUIRE(r.next());
@@ -126,7 +120,7 @@ TEST_CASE("csv: messages quote fields on one line: control bytes escaped, long f
 TEST_CASE("csv: a header of 300000 columns is read in linear time") {
     std::string header;
     for (int i = 0; i < 300000; ++i) header += (i ? ",c" : "c") + std::to_string(i);
-    auto path = write_tmp("wide.csv", header + "\n");
+    auto path = support::write_tmp("csv", "wide.csv", header + "\n");
     const auto t0 = std::chrono::steady_clock::now();
     input in(path);
     csv_reader r(in);

@@ -13,14 +13,11 @@
 #include "jetml/io/event_io.hpp"
 #include "jetml/io/npy.hpp"
 
+#include "support.hpp"
+
 using namespace jetml;
 
 namespace {
-std::string write_tmp(const char* tag, const std::string& text) {
-    std::string path = "/tmp/jetml_evio_" + std::to_string(::getpid()) + "_" + tag;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-}
 std::vector<event> read_all(const std::string& path, event_format f, event_reader_options o = {}) {
     input in(path);
     auto r = make_event_reader(in, f, o);
@@ -32,7 +29,7 @@ std::vector<event> read_all(const std::string& path, event_format f, event_reade
 }  // namespace
 
 TEST_CASE("event_io: FastJet text: '#END' separates events, '#' lines are comments, extra columns give the pdg id") {
-    auto p = write_tmp("a.dat",
+    auto p = support::write_tmp("evio", "a.dat",
                        "# header\n1 0 0 1 211 1\n0 1 0 1.5 22 0\n#END\n#SUBSTART\n 0 0 3 3 22 0\n0 0 1 1 12 0\n#END\n");
     CHECK(detect_event_format(*std::make_unique<input>(p)) == event_format::fastjet);
     auto ev = read_all(p, event_format::fastjet);
@@ -47,7 +44,7 @@ TEST_CASE("event_io: FastJet text: '#END' separates events, '#' lines are commen
     REQUIRE(nu.size() == 2);
     CHECK(nu[1].particles.size() == 1);
     CHECK(nu[1].dropped_neutrinos == 1);
-    auto no_pid = write_tmp("a2.dat", "1 0 0 1\n");
+    auto no_pid = support::write_tmp("evio", "a2.dat", "1 0 0 1\n");
     CHECK_THROWS_WITH_AS(read_all(no_pid, event_format::fastjet, o), doctest::Contains("neutrinos cannot be dropped"), error);
     std::remove(no_pid.c_str());
     // without '#END' the whole file is one event; the shipped golden file has 354 particles
@@ -58,16 +55,16 @@ TEST_CASE("event_io: FastJet text: '#END' separates events, '#' lines are commen
 }
 
 TEST_CASE("event_io: bad particles are errors naming the file and line") {
-    auto p = write_tmp("b.dat", "1 0 0 1\n1 0 abc 2\n");
+    auto p = support::write_tmp("evio", "b.dat", "1 0 0 1\n1 0 abc 2\n");
     CHECK_THROWS_WITH_AS(read_all(p, event_format::fastjet), (p + ": line 2: field 3: 'abc' is not a number").c_str(), error);
-    auto q = write_tmp("c.dat", "1 0 0 1\n1 0 0 nan\n");
+    auto q = support::write_tmp("evio", "c.dat", "1 0 0 1\n1 0 0 nan\n");
     CHECK_THROWS_WITH_AS(read_all(q, event_format::fastjet), doctest::Contains((q + ": line 2: non-finite momentum").c_str()), error);
-    auto r = write_tmp("d.dat", "3 0 0 1\n");
+    auto r = support::write_tmp("evio", "d.dat", "3 0 0 1\n");
     CHECK_THROWS_WITH_AS(read_all(r, event_format::fastjet), doctest::Contains((r + ": line 1: E = 1 < |p| = 3").c_str()), error);
-    auto s = write_tmp("e.dat", "1 2 3\n");
+    auto s = support::write_tmp("evio", "e.dat", "1 2 3\n");
     CHECK_THROWS_WITH_AS(read_all(s, event_format::fastjet), doctest::Contains("line 1: expected 'px py pz E'"), error);
     // E = |p| up to rounding is fine (massless particles printed with 10 decimals)
-    auto t = write_tmp("f.dat", "3 4 0 4.9999999999\n");
+    auto t = support::write_tmp("evio", "f.dat", "3 4 0 4.9999999999\n");
     CHECK(read_all(t, event_format::fastjet)[0].particles.size() == 1);
     for (auto& x : {p, q, r, s, t}) std::remove(x.c_str());
 }
@@ -79,7 +76,7 @@ TEST_CASE("event_io: HepMC3 ASCII: status-1 particles, units, neutrinos") {
         "P 2 1 211 1000 0 0 2000 0 1\nP 3 1 12 0 1000 0 1000 0 1\n"
         "E 7 1 1\nU GEV MM\nP 1 0 22 1 0 0 1 0 1\n"
         "HepMC::Asciiv3-END_EVENT_LISTING\n";
-    auto p = write_tmp("g.hepmc", text);
+    auto p = support::write_tmp("evio", "g.hepmc", text);
     {
         input in(p);
         CHECK(detect_event_format(in) == event_format::hepmc3);
@@ -95,14 +92,14 @@ TEST_CASE("event_io: HepMC3 ASCII: status-1 particles, units, neutrinos") {
     o.drop_neutrinos = true;
     auto nu = read_all(p, event_format::hepmc3, o);
     CHECK(nu[0].particles.size() == 1);
-    auto bad = write_tmp("h.hepmc", "HepMC::Asciiv3-START_EVENT_LISTING\nE 0 1 1\nP 1 0 22 1 0 0 1 0\n");
+    auto bad = support::write_tmp("evio", "h.hepmc", "HepMC::Asciiv3-START_EVENT_LISTING\nE 0 1 1\nP 1 0 22 1 0 0 1 0\n");
     CHECK_THROWS_WITH_AS(read_all(bad, event_format::hepmc3), doctest::Contains("line 3: expected 'P id parent pdgid"), error);
     std::remove(p.c_str());
     std::remove(bad.c_str());
 }
 
 TEST_CASE("event_io: CSV long format in both coordinate sets; events must be contiguous") {
-    auto p = write_tmp("i.csv", "event,px,py,pz,E\n5,1,0,0,1\n5,0,1,0,1\n9,0,0,2,2\n");
+    auto p = support::write_tmp("evio", "i.csv", "event,px,py,pz,E\n5,1,0,0,1\n5,0,1,0,1\n9,0,0,2,2\n");
     {
         input in(p);
         CHECK(detect_event_format(in) == event_format::csv);
@@ -111,19 +108,19 @@ TEST_CASE("event_io: CSV long format in both coordinate sets; events must be con
     REQUIRE(ev.size() == 2);
     CHECK(ev[0].particles.size() == 2);
     CHECK(ev[1].particles[0].pz() == 2);
-    auto q = write_tmp("j.csv", "event,pt,eta,phi,m\n0,10,0.5,1,0\n");
+    auto q = support::write_tmp("evio", "j.csv", "event,pt,eta,phi,m\n0,10,0.5,1,0\n");
     auto e2 = read_all(q, event_format::csv);
     CHECK(e2[0].particles[0].pt() == doctest::Approx(10));
     CHECK(e2[0].particles[0].eta() == doctest::Approx(0.5));
-    auto r = write_tmp("k.csv", "event,px,py,pz,E\n1,1,0,0,1\n2,1,0,0,1\n1,1,0,0,1\n");
+    auto r = support::write_tmp("evio", "k.csv", "event,px,py,pz,E\n1,1,0,0,1\n2,1,0,0,1\n1,1,0,0,1\n");
     CHECK_THROWS_WITH_AS(read_all(r, event_format::csv), doctest::Contains("line 4: event 1 appears again"), error);
-    auto s = write_tmp("l.csv", "event,x,y\n1,1,0\n");
+    auto s = support::write_tmp("evio", "l.csv", "event,x,y\n1,1,0\n");
     CHECK_THROWS_AS(read_all(s, event_format::csv), usage_error);
     for (auto& x : {p, q, r, s}) std::remove(x.c_str());
 }
 
 TEST_CASE("event_io: NPY rows are events; padding skipped; non-finite values named by jet and constituent") {
-    const std::string p = "/tmp/jetml_evio_" + std::to_string(::getpid()) + "_m.npy";
+    const std::string p = support::tmp_path("evio", "m.npy");
     std::vector<float> d{10, 0, 0, 0, 5, 0.1f, 0.2f, 0, 0, 0, 0, 0,  // jet 0: two constituents + padding
                          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};        // jet 1: empty
     save_npy<float>(p, {2, 3, 4}, d.data());
@@ -144,7 +141,7 @@ TEST_CASE("event_io: an NPY header with 10^12 constituents per jet is a clear er
     std::string bytes("\x93NUMPY\x01\x00", 8);
     bytes.push_back(static_cast<char>(dict.size()));
     bytes.push_back(0);
-    const std::string p = write_tmp("huge_m.npy", bytes + dict + std::string(64, '\0'));
+    const std::string p = support::write_tmp("evio", "huge_m.npy", bytes + dict + std::string(64, '\0'));
     CHECK_THROWS_WITH_AS(read_all(p, event_format::npy), doctest::Contains("more than 1048576 constituents per jet"),
                          error);
     std::remove(p.c_str());
@@ -152,7 +149,7 @@ TEST_CASE("event_io: an NPY header with 10^12 constituents per jet is a clear er
 
 TEST_CASE("event_io: one set of CSV constituent columns for every reader") {
     auto cols = [](const std::string& header) {
-        const auto p = write_tmp("cols.csv", header + "\n");
+        const auto p = support::write_tmp("evio", "cols.csv", header + "\n");
         input in(p);
         csv_reader r(in);
         auto k = find_constituent_columns(r, "t.csv");
@@ -182,7 +179,7 @@ TEST_CASE("event_io: one set of CSV constituent columns for every reader") {
 }
 
 TEST_CASE("event_io: CSV constituents in pt, y, phi without a mass are massless with that rapidity") {
-    const auto p = write_tmp("rap.csv", "event,pt,y,phi\n0,10,0.5,1\n");
+    const auto p = support::write_tmp("evio", "rap.csv", "event,pt,y,phi\n0,10,0.5,1\n");
     const auto evs = read_all(p, event_format::csv);
     REQUIRE(evs.size() == 1);
     REQUIRE(evs[0].particles.size() == 1);

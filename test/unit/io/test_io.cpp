@@ -11,18 +11,12 @@
 #include "jetml/core/error.hpp"
 #include "jetml/io/io.hpp"
 
+#include "support.hpp"
+
 using namespace jetml;
 
-namespace {
-std::string tmp(const char* tag) { return "/tmp/jetml_io_" + std::to_string(::getpid()) + "_" + tag; }
-std::string slurp(const std::string& p) {
-    std::ifstream f(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-}  // namespace
-
 TEST_CASE("io: an uncommitted output leaves neither the target nor a temporary file") {
-    std::string p = tmp("never");
+    std::string p = support::tmp_path("io", "never");
     std::remove(p.c_str());
     {
         output out(p, true);
@@ -32,24 +26,24 @@ TEST_CASE("io: an uncommitted output leaves neither the target nor a temporary f
 }
 
 TEST_CASE("io: an uncommitted output keeps the previous file intact; commit replaces it") {
-    std::string p = tmp("keep");
+    std::string p = support::tmp_path("io", "keep");
     std::ofstream(p) << "old";
     {
         output out(p, false);
         out.write("new contents");
     }
-    CHECK(slurp(p) == "old");
+    CHECK(support::read_file(p) == "old");
     {
         output out(p, false);
         out.write("new contents");
         out.commit();
     }
-    CHECK(slurp(p) == "new contents");
+    CHECK(support::read_file(p) == "new contents");
     std::remove(p.c_str());
 }
 
 TEST_CASE("io: large writes and reads pass through exactly, line reading spans buffers") {
-    std::string p = tmp("big");
+    std::string p = support::tmp_path("io", "big");
     std::string data;
     for (int i = 0; i < 200000; ++i) data += std::to_string(i) + "\n";
     {
@@ -58,7 +52,7 @@ TEST_CASE("io: large writes and reads pass through exactly, line reading spans b
         out.write(data.substr(10));
         out.commit();
     }
-    CHECK(slurp(p) == data);
+    CHECK(support::read_file(p) == data);
     input in(p);
     CHECK(in.peek(3) == "0\n1");
     std::string line;
@@ -77,7 +71,7 @@ TEST_CASE("io: large writes and reads pass through exactly, line reading spans b
 }
 
 TEST_CASE("io: read_exact reports truncation; missing files and directories are clear errors") {
-    std::string p = tmp("short");
+    std::string p = support::tmp_path("io", "short");
     std::ofstream(p) << "abc";
     input in(p);
     char buf[8];
@@ -91,7 +85,7 @@ TEST_CASE("io: read_exact reports truncation; missing files and directories are 
 }
 
 TEST_CASE("io: the new file gets ordinary permissions, not mkstemp's 0600") {
-    std::string p = tmp("perm");
+    std::string p = support::tmp_path("io", "perm");
     std::remove(p.c_str());
     mode_t mask = ::umask(022);
     {

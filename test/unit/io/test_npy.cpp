@@ -11,17 +11,12 @@
 #include "jetml/core/error.hpp"
 #include "jetml/io/npy.hpp"
 
+#include "support.hpp"
+
 using namespace jetml;
 
 namespace {
 std::string fixture(const char* name) { return std::string(JETML_TEST_DIR) + "/unit/fixtures/" + name; }
-std::string slurp(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-std::string tmpname(const char* tag) { return "/tmp/jetml_test_" + std::to_string(::getpid()) + "_" + tag; }
 }  // namespace
 
 TEST_CASE("npy: reads every integer and float dtype written by numpy and converts to double") {
@@ -103,7 +98,7 @@ TEST_CASE("npy: float to integer conversion requires integral values in range") 
     CHECK(load_npy<std::uint8_t>(fixture("v1_i8.npy")).data[5] == 126);
     CHECK_THROWS_WITH_AS(load_npy<std::int32_t>(fixture("v1_f8_values.npy")), doctest::Contains("is not an integer"),
                          error);
-    std::string path = tmpname("wide.npy");
+    std::string path = support::tmp_path("test", "wide.npy");
     std::vector<std::int32_t> wide{1, 300, -5};
     save_npy(path, {3}, wide.data());
     CHECK_THROWS_WITH_AS(load_npy<std::uint8_t>(path), doctest::Contains("does not fit uint8"), error);
@@ -115,7 +110,7 @@ TEST_CASE("npy: the header we write is byte-identical to numpy's") {
     // numpy wrote the fixtures; our header for the same dtype and shape must match its bytes
     for (const char* code : {"f4", "f8", "i1", "u1", "i4", "i8", "u8"}) {
         CAPTURE(code);
-        std::string file = slurp(fixture((std::string("v1_") + code + ".npy").c_str()));
+        std::string file = support::read_file(fixture((std::string("v1_") + code + ".npy").c_str()));
         dtype t = load_npy<double>(fixture((std::string("v1_") + code + ".npy").c_str())).data.size() ? dtype::f8 : dtype::f8;
         npy_header h;
         {
@@ -133,7 +128,7 @@ TEST_CASE("npy: the header we write is byte-identical to numpy's") {
 }
 
 TEST_CASE("npy: write then read round-trips every dtype through a file") {
-    std::string path = tmpname("rt.npy");
+    std::string path = support::tmp_path("test", "rt.npy");
     std::vector<double> v{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
     for (dtype t : {dtype::f4, dtype::f8, dtype::i1, dtype::u1, dtype::i2, dtype::u2, dtype::i4, dtype::u4, dtype::i8,
                     dtype::u8}) {
@@ -159,7 +154,7 @@ TEST_CASE("npy: write then read round-trips every dtype through a file") {
 }
 
 TEST_CASE("npy: a writer that did not get all rows refuses to finish and leaves no file") {
-    std::string path = tmpname("short.npy");
+    std::string path = support::tmp_path("test", "short.npy");
     std::remove(path.c_str());
     {
         output out(path, true);
@@ -201,7 +196,7 @@ std::string npy_with_dict(const char* tag, const std::string& dict, const std::s
     std::string bytes("\x93NUMPY\x01\x00", 8);
     bytes.push_back(static_cast<char>(d.size() & 0xff));
     bytes.push_back(static_cast<char>(d.size() >> 8));
-    std::string path = tmpname(tag);
+    std::string path = support::tmp_path("test", tag);
     std::ofstream(path, std::ios::binary) << bytes << d << data;
     return path;
 }
@@ -242,7 +237,7 @@ TEST_CASE("npy: arrays beyond the eager-allocation size read back exactly") {
     const std::size_t n = (std::size_t(17) << 20);
     std::vector<float> v(n);
     for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<float>(i % 1000003) * 0.5f;
-    std::string path = tmpname("big.npy");
+    std::string path = support::tmp_path("test", "big.npy");
     save_npy(path, {n / 4, 4}, v.data());
     auto f = load_npy<float>(path);
     CHECK(f.data == v);

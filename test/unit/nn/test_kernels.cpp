@@ -12,26 +12,11 @@
 #include "jetml/nn/kernels.hpp"
 #include "jetml/core/rng.hpp"
 
+#include "support.hpp"
+
 using namespace jetml::nn;
 
 namespace {
-
-std::vector<float> randv(std::size_t n, std::uint64_t seed) {
-    jetml::rng g(seed);
-    std::vector<float> v(n);
-    for (auto& x : v) x = float(g.uniform(-1, 1));
-    return v;
-}
-
-// Normalised mean squared error sum (a-b)^2 / sum b^2 (ggml's test-backend-ops measure).
-double nmse(const std::vector<float>& a, const std::vector<float>& b) {
-    double num = 0, den = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        num += double(a[i] - b[i]) * (a[i] - b[i]);
-        den += double(b[i]) * b[i];
-    }
-    return den > 0 ? num / den : num;
-}
 
 // float32 sums of up to ~10^4 products of O(1) numbers, in a different order than the
 // double reference: relative error per value ~ sqrt(K) * 6e-8 <= 1e-5, i.e. NMSE <= 1e-10;
@@ -44,22 +29,22 @@ void compare_conv(conv_params p, bool same, int threads) {
     CAPTURE(same); CAPTURE(threads);
     const int saved = omp_get_max_threads();
     omp_set_num_threads(threads);
-    auto x = randv(p.n * p.in_size(), 1), w = randv(p.cout * p.k(), 2), b = randv(p.cout, 3);
-    auto dy = randv(p.n * p.out_size(), 4);
+    auto x = support::random_floats(p.n * p.in_size(), 1), w = support::random_floats(p.cout * p.k(), 2), b = support::random_floats(p.cout, 3);
+    auto dy = support::random_floats(p.n * p.out_size(), 4);
     std::vector<float> y(p.n * p.out_size(), 7.0f), yr(y.size());
     conv_workspace ws;
     conv2d_forward(p, x.data(), w.data(), b.data(), y.data(), ws);
     conv2d_forward_ref(p, x.data(), w.data(), b.data(), yr.data());
-    CHECK(nmse(y, yr) < tol);
+    CHECK(support::nmse(y, yr) < tol);
     std::vector<float> dx(x.size(), 7.0f), dxr(x.size()), dw(w.size(), 7.0f), dwr(w.size()),
         db(b.size(), 7.0f), dbr(b.size());
     // twice: the second call must overwrite, not accumulate
     for (int rep = 0; rep < 2; ++rep)
         conv2d_backward(p, x.data(), w.data(), dy.data(), dx.data(), dw.data(), db.data(), ws);
     conv2d_backward_ref(p, x.data(), w.data(), dy.data(), dxr.data(), dwr.data(), dbr.data());
-    CHECK(nmse(dx, dxr) < tol);
-    CHECK(nmse(dw, dwr) < tol);
-    CHECK(nmse(db, dbr) < tol);
+    CHECK(support::nmse(dx, dxr) < tol);
+    CHECK(support::nmse(dw, dwr) < tol);
+    CHECK(support::nmse(db, dbr) < tol);
     // dx may be skipped (first layer) without changing dw
     std::vector<float> dw2(w.size());
     conv2d_backward(p, x.data(), w.data(), dy.data(), nullptr, dw2.data(), db.data(), ws);
@@ -134,7 +119,7 @@ TEST_CASE("nn kernels: few-filter direct conv2d forward equals the reference twi
         // deterministic and independent of the thread count: bitwise equal outputs
         p = geom(9, 20, 20, 8, 4, 8, 1);
         conv_geometry(p, true);
-        auto x = randv(p.n * p.in_size(), 1), w = randv(p.cout * p.k(), 2), b = randv(p.cout, 3);
+        auto x = support::random_floats(p.n * p.in_size(), 1), w = support::random_floats(p.cout * p.k(), 2), b = support::random_floats(p.cout, 3);
         std::vector<float> y1(p.n * p.out_size()), y2(y1.size());
         const int saved_th = omp_get_max_threads();
         conv_workspace ws1, ws2;
@@ -162,19 +147,19 @@ TEST_CASE("nn kernels: fast dense equals the reference twin") {
             CAPTURE(avx512); CAPTURE(c.n); CAPTURE(c.in); CAPTURE(c.out); CAPTURE(threads);
             const int saved = omp_get_max_threads();
             omp_set_num_threads(threads);
-            auto x = randv(c.n * c.in, 1), w = randv(c.out * c.in, 2), b = randv(c.out, 3),
-                 dy = randv(c.n * c.out, 4);
+            auto x = support::random_floats(c.n * c.in, 1), w = support::random_floats(c.out * c.in, 2), b = support::random_floats(c.out, 3),
+                 dy = support::random_floats(c.n * c.out, 4);
             std::vector<float> y(c.n * c.out, 7.0f), yr(y.size());
             dense_forward(c.n, c.in, c.out, x.data(), w.data(), b.data(), y.data());
             dense_forward_ref(c.n, c.in, c.out, x.data(), w.data(), b.data(), yr.data());
-            CHECK(nmse(y, yr) < tol);
+            CHECK(support::nmse(y, yr) < tol);
             std::vector<float> dx(x.size(), 7.0f), dxr(x.size()), dw(w.size(), 7.0f), dwr(w.size()),
                 db(c.out, 7.0f), dbr(c.out);
             dense_backward(c.n, c.in, c.out, x.data(), w.data(), dy.data(), dx.data(), dw.data(), db.data());
             dense_backward_ref(c.n, c.in, c.out, x.data(), w.data(), dy.data(), dxr.data(), dwr.data(), dbr.data());
-            CHECK(nmse(dx, dxr) < tol);
-            CHECK(nmse(dw, dwr) < tol);
-            CHECK(nmse(db, dbr) < tol);
+            CHECK(support::nmse(dx, dxr) < tol);
+            CHECK(support::nmse(dw, dwr) < tol);
+            CHECK(support::nmse(db, dbr) < tol);
             omp_set_num_threads(saved);
             gemm_set_avx512(saved_avx);
         }
@@ -190,7 +175,7 @@ TEST_CASE("nn kernels: gemm with general strides and tails equals plain loops") 
                     for (bool trans : {false, true})
                         for (float beta : {0.0f, 1.0f}) {
                             CAPTURE(m); CAPTURE(n); CAPTURE(k); CAPTURE(trans); CAPTURE(beta);
-                            auto a = randv(m * k, 1), b = randv(k * n, 2), c = randv(m * n, 3);
+                            auto a = support::random_floats(m * k, 1), b = support::random_floats(k * n, 2), c = support::random_floats(m * n, 3);
                             std::vector<float> ref(m * n);
                             for (std::size_t i = 0; i < m; ++i)
                                 for (std::size_t j = 0; j < n; ++j) {
@@ -201,7 +186,7 @@ TEST_CASE("nn kernels: gemm with general strides and tails equals plain loops") 
                                 }
                             if (trans) gemm(m, n, k, a.data(), 1, m, b.data(), n, beta, c.data(), n);
                             else gemm(m, n, k, a.data(), k, 1, b.data(), n, beta, c.data(), n);
-                            CHECK(nmse(c, ref) < tol);
+                            CHECK(support::nmse(c, ref) < tol);
                         }
         gemm_set_avx512(saved);
     }
@@ -217,7 +202,7 @@ TEST_CASE("nn kernels: the bias and ReLU in the GEMM store equal a separate pass
             for (std::size_t n : {16, 20, 33, 64, 100}) {
                 CAPTURE(m); CAPTURE(n);
                 const std::size_t k = 11;
-                auto a = randv(m * k, 1), b = randv(k * n, 2), bias = randv(n, 3);
+                auto a = support::random_floats(m * k, 1), b = support::random_floats(k * n, 2), bias = support::random_floats(n, 3);
                 bias[0] = std::nanf("");  // a NaN output
                 std::vector<float> c(m * n), ref(m * n);
                 gemm(m, n, k, a.data(), k, 1, b.data(), n, 0.0f, ref.data(), n);
@@ -246,11 +231,11 @@ TEST_CASE("nn kernels: dense forward with prepared weights and a fused ReLU") {
         for (auto c : cases) {
             const bool saved = gemm_set_avx512(avx512);
             CAPTURE(avx512); CAPTURE(c.n); CAPTURE(c.in); CAPTURE(c.out);
-            auto x = randv(c.n * c.in, 1), w = randv(c.out * c.in, 2), b = randv(c.out, 3);
+            auto x = support::random_floats(c.n * c.in, 1), w = support::random_floats(c.out * c.in, 2), b = support::random_floats(c.out, 3);
             std::vector<float> y(c.n * c.out), yr(y.size()), yp(y.size(), 7.0f);
             dense_forward(c.n, c.in, c.out, x.data(), w.data(), b.data(), y.data());
             dense_forward_ref(c.n, c.in, c.out, x.data(), w.data(), b.data(), yr.data());
-            CHECK(nmse(y, yr) < tol);
+            CHECK(support::nmse(y, yr) < tol);
             for (auto& v : y) v = v > 0.0f ? v : 0.0f;
             buffer wt;
             dense_prepare(c.in, c.out, w.data(), wt);
@@ -272,7 +257,7 @@ TEST_CASE("nn kernels: fast Adam update equals the reference twin bitwise") {
                 adam_params a;
                 a.step = 1e-3f / 0.19f, a.isc2 = 1.0f / std::sqrt(0.002f), a.decoupled = decoupled;
                 a.l2 = decoupled ? 0.0f : 0.01f, a.decay = decoupled ? 0.9999f : 1.0f;
-                auto x = randv(n, 1), m = randv(n, 2), v = randv(n, 3), g = randv(n, 4);
+                auto x = support::random_floats(n, 1), m = support::random_floats(n, 2), v = support::random_floats(n, 3), g = support::random_floats(n, 4);
                 for (auto& e : v) e = std::fabs(e);
                 auto xr = x, mr = m, vr = v;
                 for (int it = 0; it < 3; ++it) {
@@ -288,5 +273,5 @@ TEST_CASE("nn kernels: fast Adam update equals the reference twin bitwise") {
 
 TEST_CASE("nn kernels: the test measure detects a wrong result") {
     std::vector<float> a = {1, 2, 3}, b = {1, 2, 3.01f};
-    CHECK(nmse(a, b) > tol);
+    CHECK(support::nmse(a, b) > tol);
 }

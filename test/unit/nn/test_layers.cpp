@@ -18,6 +18,8 @@
 #include "jetml/nn/loss.hpp"
 #include "jetml/core/rng.hpp"
 
+#include "support.hpp"
+
 using namespace jetml::nn;
 
 namespace {
@@ -54,9 +56,7 @@ void gradcheck(const std::string& token, const tshape& in, std::size_t n, std::v
     auto l = make(token, in);
     const std::size_t isz = in.size(), osz = l->out_shape().size();
     REQUIRE(x.size() == n * isz);
-    jetml::rng g(99);
-    std::vector<float> r(n * osz);
-    for (auto& v : r) v = float(g.uniform(-1, 1));
+    const std::vector<float> r = support::random_floats(n * osz, 99);
 
     // analytic
     std::vector<float> y(n * osz), dx(n * isz);
@@ -66,35 +66,16 @@ void gradcheck(const std::string& token, const tshape& in, std::size_t n, std::v
     std::vector<std::vector<float>> pg;
     for (auto& p : l->params()) pg.emplace_back(p.grad.begin(), p.grad.end());
 
-    int bad = 0;
-    auto check = [&](const char* what, std::size_t i, double num, double ana) {
-        if (std::fabs(num - ana) > atol + rtol * std::fabs(ana)) {
-            if (++bad <= 5) MESSAGE(what << "[" << i << "]: numeric " << num << " analytic " << ana);
-        }
-    };
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        const float x0 = x[i];
-        x[i] = float(x0 + h);
-        double lp = probe(*l, x, r, n);
-        x[i] = float(x0 - h);
-        double lm = probe(*l, x, r, n);
-        x[i] = x0;
-        check("dx", i, (lp - lm) / (2 * h), dx[i]);
-    }
+    support::gradient_check check{atol, rtol};
+    auto loss = [&] { return probe(*l, x, r, n); };
+    for (std::size_t i = 0; i < x.size(); ++i) check("dx", i, support::central_difference(x[i], h, loss), dx[i]);
     for (std::size_t k = 0; k < l->params().size(); ++k) {
         auto& p = l->params()[k];
         if (!p.trainable) continue;
-        for (std::size_t i = 0; i < p.size(); ++i) {
-            const float v0 = p.value[i];
-            p.value[i] = float(v0 + h);
-            double lp = probe(*l, x, r, n);
-            p.value[i] = float(v0 - h);
-            double lm = probe(*l, x, r, n);
-            p.value[i] = v0;
-            check(p.name.c_str(), i, (lp - lm) / (2 * h), pg[k][i]);
-        }
+        for (std::size_t i = 0; i < p.size(); ++i)
+            check(p.name, i, support::central_difference(p.value[i], h, loss), pg[k][i]);
     }
-    CHECK(bad == 0);
+    CHECK(check.bad == 0);
 }
 
 // Inputs in +-[0.1, 1.5]: at least 10 h away from the kinks of relu/leakyrelu/elu at 0.

@@ -22,32 +22,11 @@
 #include "jetml/nn/model_io.hpp"
 #include "jetml/core/rng.hpp"
 
+#include "support.hpp"
+
 using namespace jetml::nn;
 
 namespace {
-
-std::vector<float> randv(std::size_t n, std::uint64_t seed, double lo = -1, double hi = 1) {
-    jetml::rng g(seed);
-    std::vector<float> v(n);
-    for (auto& x : v) x = float(g.uniform(lo, hi));
-    return v;
-}
-
-std::string tmp_path(const std::string& name) {
-    return "/tmp/jetml_nn_test_" + std::to_string(::getpid()) + "_" + name;
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
-void spit(const std::string& path, const std::string& bytes) {
-    std::ofstream f(path, std::ios::binary);
-    f << bytes;
-}
 
 // A network with every kind of parameter: conv, batchnorm (with running statistics),
 // maxout, dense; images with 2 channels exercise the NCHW -> NHWC transposition.
@@ -67,30 +46,21 @@ TEST_CASE("nn model: gradient of the loss through a whole network (finite differ
     CAPTURE(spec);
     sequential m(spec, in, 3);
     const std::size_t n = 4;
-    auto x = randv(n * in.size(), 1);
+    auto x = support::random_floats(n * in.size(), 1);
     std::vector<float> y = {1, 0, 1, 0}, w = {1, 2, 0.5f, 1};
     const float* z = m.forward(x.data(), n, true);
     std::vector<float> dz(n);
     loss_eval(loss_kind::bce_logits, z, y.data(), w.data(), n, 1, dz.data());
     m.backward(dz.data(), n);
-    int bad = 0;
+    support::gradient_check check{1e-3, 1e-2, 4};
+    auto loss = [&] {
+        return loss_eval(loss_kind::bce_logits, m.forward(x.data(), n, true), y.data(), w.data(), n, 1, nullptr);
+    };
     for (param* p : m.parameters()) {
         std::vector<float> g(p->grad.begin(), p->grad.end());
-        for (std::size_t i = 0; i < p->size(); ++i) {
-            const float v0 = p->value[i];
-            const double h = 1e-2;
-            p->value[i] = float(v0 + h);
-            double lp = loss_eval(loss_kind::bce_logits, m.forward(x.data(), n, true), y.data(), w.data(), n, 1, nullptr);
-            p->value[i] = float(v0 - h);
-            double lm = loss_eval(loss_kind::bce_logits, m.forward(x.data(), n, true), y.data(), w.data(), n, 1, nullptr);
-            p->value[i] = v0;
-            double num = (lp - lm) / (2 * h);
-            if (std::fabs(num - g[i]) > 1e-3 + 1e-2 * std::fabs(g[i])) {
-                if (++bad < 5) MESSAGE(p->name << "[" << i << "] numeric " << num << " analytic " << g[i]);
-            }
-        }
+        for (std::size_t i = 0; i < p->size(); ++i) check(p->name, i, support::central_difference(p->value[i], 1e-2, loss), g[i]);
     }
-    CHECK(bad == 0);
+    CHECK(check.bad == 0);
     }
 }
 
@@ -110,7 +80,7 @@ TEST_CASE("nn model: save -> load gives identical predictions, parameters and me
     const tshape in = tshape::image(2, 10, 9);
     sequential m(every_param, in, 42);
     // a few training steps so batchnorm running statistics and the step counter move
-    auto x = randv(16 * in.size(), 5);
+    auto x = support::random_floats(16 * in.size(), 5);
     std::vector<float> y(16);
     for (std::size_t i = 0; i < 16; ++i) y[i] = float(i % 2);
     optimizer opt(optim_config{});
@@ -120,10 +90,10 @@ TEST_CASE("nn model: save -> load gives identical predictions, parameters and me
     meta.loss = "bce";
     meta.epoch = 7;
     meta.data_shape = {16, 2, 10, 9};
-    meta.prep_mean = randv(in.size(), 8);
-    meta.prep_std = randv(in.size(), 9, 0.5, 2);
+    meta.prep_mean = support::random_floats(in.size(), 8);
+    meta.prep_std = support::random_floats(in.size(), 9, 0.5, 2);
     meta.extra = {{"optimizer", "adam"}, {"note", "quote \" and backslash \\ survive"}};
-    const std::string path = tmp_path("roundtrip.npz");
+    const std::string path = support::tmp_path("nn_test", "roundtrip.npz");
     save_model(path, m, meta);
 
     model_meta back;
@@ -150,25 +120,25 @@ TEST_CASE("nn model: save -> load gives identical predictions, parameters and me
     l.predict(x.data(), 16, p2.data());
     CHECK(p1 == p2);
     // writing the loaded model again gives the same bytes (no timestamps in the archive)
-    const std::string path2 = tmp_path("roundtrip2.npz");
+    const std::string path2 = support::tmp_path("nn_test", "roundtrip2.npz");
     save_model(path2, l, back);
-    CHECK(slurp(path) == slurp(path2));
+    CHECK(support::read_file(path) == support::read_file(path2));
     std::remove(path.c_str());
     std::remove(path2.c_str());
 }
 
 TEST_CASE("nn model: model-file errors are clear") {
     sequential m("dense(2) relu dense(1)", tshape::vec(3), 1);
-    const std::string path = tmp_path("bad.npz");
+    const std::string path = support::tmp_path("nn_test", "bad.npz");
     save_model(path, m, model_meta{});
-    auto entries = zip_read(slurp(path), path);
+    auto entries = zip_read(support::read_file(path), path);
     REQUIRE(entries[0].name == "meta.json");
     auto with_meta = [&](const std::string& from, const std::string& to) {
         auto e = entries;
         auto pos = e[0].data.find(from);
         REQUIRE(pos != std::string::npos);
         e[0].data.replace(pos, from.size(), to);
-        spit(path, zip_store(e));
+        support::write_file(path, zip_store(e));
     };
     SUBCASE("a newer format version") {
         // this jetml reads versions 1..2 (model kinds came with version 2)
@@ -196,7 +166,7 @@ TEST_CASE("nn model: model-file errors are clear") {
     SUBCASE("a missing weight entry") {
         auto e = entries;
         e.erase(e.begin() + 1);
-        spit(path, zip_store(e));
+        support::write_file(path, zip_store(e));
         CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("missing entry '0.weight'"), jetml::error);
     }
     SUBCASE("an architecture that does not match the weights") {
@@ -204,11 +174,11 @@ TEST_CASE("nn model: model-file errors are clear") {
         CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("entry '0.weight' has 6 values"), jetml::error);
     }
     SUBCASE("a truncated file") {
-        spit(path, slurp(path).substr(0, 100));
+        support::write_file(path, support::read_file(path).substr(0, 100));
         CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("truncated"), jetml::error);
     }
     SUBCASE("not a zip at all") {
-        spit(path, "hello");
+        support::write_file(path, "hello");
         CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("not a zip"), jetml::error);
     }
     // found by fuzzing: std::invalid_argument, std::out_of_range and a stack overflow escaped
@@ -242,7 +212,7 @@ TEST_CASE("nn model: model-file errors are clear") {
 
 TEST_CASE("nn model: same seed and thread count give a bitwise-identical model") {
     const tshape in = tshape::image(1, 12, 12);
-    auto x = randv(64 * in.size(), 3, 0, 1);
+    auto x = support::random_floats(64 * in.size(), 3, 0, 1);
     std::vector<float> y(64);
     for (std::size_t i = 0; i < 64; ++i) y[i] = float(i % 2);
     auto run = [&](std::uint64_t seed) {
@@ -270,7 +240,7 @@ TEST_CASE("nn model: a batch split across threads trains like one thread, reprod
     // 2 channels exercise the NCHW -> NHWC transposition, dropout the per-sample masks.
     const tshape in = tshape::image(2, 12, 12);
     const std::size_t nb = 32;
-    auto x = randv(4 * nb * in.size(), 7, 0, 1);
+    auto x = support::random_floats(4 * nb * in.size(), 7, 0, 1);
     std::vector<float> y(4 * nb), w(4 * nb);
     for (std::size_t i = 0; i < y.size(); ++i) y[i] = float(i % 3 == 0), w[i] = float(1 + i % 2);
     auto run = [&](int threads, std::vector<double>* losses) {
@@ -312,7 +282,7 @@ TEST_CASE("nn model: predict gives the same outputs on 1, 2 and 3 threads") {
     const tshape in = tshape::image(2, 12, 12);
     sequential m("conv(16,3,same) relu maxpool(2) flatten dense(32) relu dropout(0.5) dense(1)", in, 3);
     const std::size_t n = 100;
-    auto x = randv(n * in.size(), 8, 0, 1);
+    auto x = support::random_floats(n * in.size(), 8, 0, 1);
     std::vector<std::vector<float>> outs;
     for (int threads : {1, 2, 3}) {
         const int saved = omp_get_max_threads();
@@ -349,7 +319,7 @@ TEST_CASE("nn model: predict equals the plain forward pass bitwise, for any batc
         CAPTURE(nt.arch);
         sequential m(nt.arch, nt.in, 11);
         const std::size_t n = 75, d = m.outputs();
-        auto x = randv(n * nt.in.size(), 12);
+        auto x = support::random_floats(n * nt.in.size(), 12);
         const float* f = m.forward(x.data(), n, false);
         const std::vector<float> ref(f, f + n * d);
         for (int threads : {1, 2, 3})
@@ -369,7 +339,7 @@ TEST_CASE("nn model: predict uses the current weights after a training step") {
     // the weights predict prepares (transposed) live only for one call
     sequential m("dense(32) relu dense(1)", tshape::vec(6), 5);
     const std::size_t n = 64;
-    auto x = randv(n * 6, 13);
+    auto x = support::random_floats(n * 6, 13);
     std::vector<float> y(n);
     for (std::size_t i = 0; i < n; ++i) y[i] = float(i % 2);
     std::vector<float> before(n), after(n);
@@ -528,14 +498,14 @@ TEST_CASE("nn model: fixture for the numpy interoperability check") {
     const tshape in = tshape::image(2, 6, 5);
     sequential m("conv(3,3,same) relu maxpool(2) conv(2,2,1,valid) flatten dense(4) tanh dense(1)", in, 9);
     const std::size_t n = 7;
-    auto x = randv(n * in.size(), 10);
+    auto x = support::random_floats(n * in.size(), 10);
     std::vector<float> z(n);
     m.predict(x.data(), n, z.data());
     model_meta meta;
     meta.epoch = 3;
     meta.data_shape = {n, 2, 6, 5};
-    meta.prep_mean = randv(in.size(), 11);
-    meta.prep_std = randv(in.size(), 12, 1, 2);
+    meta.prep_mean = support::random_floats(in.size(), 11);
+    meta.prep_std = support::random_floats(in.size(), 12, 1, 2);
     meta.extra = {{"purpose", "numpy check"}};
     save_model(std::string(dir) + "/model.npz", m, meta);
     jetml::save_npy(std::string(dir) + "/x.npy", {n, 2, 6, 5}, x.data());
