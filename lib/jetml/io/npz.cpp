@@ -138,8 +138,9 @@ std::vector<float> parse_npy_record(const std::string& rec, const std::string& s
         throw error(src, "entry '" + where + "': NPY data has " + std::to_string(rec.size() - data) +
                              " bytes, expected " + std::to_string(n * es));
     std::vector<float> v(n);
-    if (h.type == dtype::f4) std::memcpy(v.data(), rec.data() + data, n * 4);
-    else if (h.type == dtype::f8)
+    if (h.type == dtype::f4) {
+        if (n) std::memcpy(v.data(), rec.data() + data, n * 4);  // an empty vector's data() may be null
+    } else if (h.type == dtype::f8)
         for (std::size_t i = 0; i < n; ++i) {
             double d;
             std::memcpy(&d, rec.data() + data + 8 * i, 8);
