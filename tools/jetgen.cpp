@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
         t.app.add_option("--format", format, "output format, overriding the file extension")
             ->check(CLI::IsMember({"npy", "csv"}));
         t.app.add_option("-M,--max-constituents", max_const, "constituents per jet in NPY output (zero-padded; extra ones are dropped with a warning)")
-            ->capture_default_str()->check(CLI::PositiveNumber);
+            ->capture_default_str()->check(jetml::whole_number(1, 1u << 30));
         t.app.add_option("--pt-min", par.pt_min, "lowest generated jet pT [GeV]")->capture_default_str();
         t.app.add_option("--pt-max", par.pt_max, "highest generated jet pT [GeV]")->capture_default_str();
         t.app.add_option("--eta-max", par.eta_max, "largest |eta| of the jet axis")->capture_default_str();

@@ -220,7 +220,7 @@ int main(int argc, char** argv) {
         a.add_flag("--svg-log", svg_log, "log colour scale");
         a.add_option("--svg-channel", svg_channel, "channel drawn in the SVG")->capture_default_str();
         a.add_flag("--plot", plot, "read an image NPY (from jetimg) instead of constituents and write only the SVG to -o");
-        a.add_option("--batch", batch, "jets per batch (memory is constant in N)")->capture_default_str()->check(CLI::PositiveNumber);
+        a.add_option("--batch", batch, "jets per batch (memory is constant in N)")->capture_default_str()->check(jetml::whole_number(1, 1u << 30));
         t.parse();
 
         //-- settings: preset, then explicit options -------------------------------------

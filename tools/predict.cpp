@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
             ->check(CLI::IsMember({"npy", "csv"}));
         t.app.add_option("--features", features, "comma-separated CSV feature columns (default: the model's, if stored)");
         t.app.add_option("--column", column, "name of the score column in CSV output")->capture_default_str();
-        t.app.add_option("--batch", batch, "samples per batch")->capture_default_str()->check(CLI::PositiveNumber);
+        t.app.add_option("--batch", batch, "samples per batch")->capture_default_str()->check(jetml::whole_number(1, 1u << 30));
         t.app.add_flag("--logit", logit, "write the raw model output (the logit) instead of sigmoid(output)");
         t.parse();
         format = jetml::format_from_extension(format, out_path, "npy");

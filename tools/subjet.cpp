@@ -259,8 +259,8 @@ int main(int argc, char** argv) {
         a.add_option("--subjets", c.nsub, "number of exclusive kt subjets reported")->capture_default_str();
         a.add_option("--constituents-out", const_path, "write the selected jets' constituents as NPY (N, M, 4) float32");
         a.add_option("--max-constituents", c.max_const, "M of --constituents-out (hardest kept, zero-padded)")
-            ->capture_default_str()->check(CLI::PositiveNumber);
-        a.add_option("--batch", batch, "events processed per parallel batch")->capture_default_str()->check(CLI::PositiveNumber);
+            ->capture_default_str()->check(jetml::whole_number(1, 1u << 30));
+        a.add_option("--batch", batch, "events processed per parallel batch")->capture_default_str()->check(jetml::whole_number(1, 1u << 30));
         t.parse();
 
         //-- check the configuration ----------------------------------------------

@@ -3,8 +3,11 @@
 #include "jetml/core/cli.hpp"
 
 #include <cerrno>
+#include <cmath>
+#include <cstdint>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <new>
@@ -30,6 +33,49 @@ const CLI::Validator readable_or_dash(
     },
     "FILE|-", "readable file or -");
 
+namespace {
+// The whole number in s, if s is one (optional sign, digits only, no overflow).
+bool parse_whole(const std::string& s, bool& negative, std::uint64_t& v) {
+    std::size_t i = 0;
+    negative = false;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) negative = s[i++] == '-';
+    if (i == s.size()) return false;
+    v = 0;
+    for (; i < s.size(); ++i) {
+        if (s[i] < '0' || s[i] > '9') return false;
+        const std::uint64_t d = static_cast<std::uint64_t>(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) return false;
+        v = v * 10 + d;
+    }
+    return true;
+}
+}  // namespace
+
+CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
+    const std::string range = hi == UINT64_MAX ? "a whole number >= " + std::to_string(lo)
+                                               : "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+    return CLI::Validator(
+        [lo, hi, range](std::string& s) -> std::string {
+            bool neg = false;
+            std::uint64_t v = 0;
+            if (!parse_whole(s, neg, v)) return "'" + s + "' is not " + range;
+            if ((neg && v != 0) || v < lo || v > hi) return s + " is out of range; expected " + range;
+            return {};
+        },
+        "", "whole number");
+}
+
+const CLI::Validator positive_number(
+    [](std::string& s) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const double v = s.empty() ? 0 : std::strtod(s.c_str(), &end);
+        if (s.empty() || *end != '\0' || !std::isfinite(v)) return "'" + s + "' is not a number";
+        if (!(v > 0)) return s + " is not allowed; expected a number > 0";
+        return {};
+    },
+    "", "positive number");
+
 tool::tool(const tool_info& info, int argc, char** argv)
     : app(info.summary, info.name), info_(info), argc_(argc), argv_(argv) {
     app.set_version_flag("--version", std::string(info.name) + " (jetml) " + JETML_VERSION);
@@ -37,7 +83,8 @@ tool::tool(const tool_info& info, int argc, char** argv)
                           "more messages on stderr (repeat for more)");
     app.add_flag_function("-q,--quiet", [this](std::int64_t) { verbosity = -1; },
                           "no messages on stderr except errors");
-    app.add_option("--threads", threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+    app.add_option("--threads", threads, "worker threads (0 = all cores, at most 1024)")
+        ->check(whole_number(0, max_threads_option));
     app.add_option("--seed", seed, "random seed")
         ->capture_default_str();
     app.add_flag("--progress", progress, "show a progress bar even when stderr is not a terminal");
@@ -111,6 +158,15 @@ void tool::parse() {
     std::vector<char*> ptrs;
     ptrs.push_back(argc_ > 0 ? argv_[0] : nullptr);
     for (std::string& a : args) ptrs.push_back(a.data());
+    // Every option takes the values of its own occurrence only: `--eff-s 0.3 s.npy` gives
+    // --eff-s one value and s.npy to the inputs (repeat the option, or use commas, for more).
+    // An unsigned option refuses a negative value instead of wrapping it to 1.8e19.
+    for (CLI::Option* o : app.get_options()) {
+        if (o->get_positional()) continue;
+        o->allow_extra_args(false);
+        if (o->get_type_name() == "UINT")
+            o->check(whole_number(0, UINT64_MAX));
+    }
     app.parse(static_cast<int>(args.size() + 1), ptrs.data());
     set_threads(threads);
 }

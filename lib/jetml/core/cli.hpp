@@ -74,6 +74,17 @@ int run_tool(const tool_info& info, int argc, char** argv, const std::function<v
 /// CLI11 validator for input paths that accepts "-" (stdin) or an existing readable file.
 extern const CLI::Validator readable_or_dash;
 
+/// CLI11 validator: a whole number from lo to hi. Refuses "-5" for an unsigned option (which
+/// CLI11 would wrap to 1.8e19) and words the range plainly: "--batch: 0 is out of range;
+/// expected a whole number from 1 to 1048576".
+CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi);
+
+/// CLI11 validator: a finite number > 0 ("--lr: -1 is not allowed; expected a number > 0").
+extern const CLI::Validator positive_number;
+
+/// The largest --threads value every tool accepts.
+constexpr int max_threads_option = 1024;
+
 /// Throws a usage_error unless v > 0.
 void require_positive(double v, const char* option);
 

@@ -73,10 +73,12 @@ labelled_set load_labelled(const dataset_options& d) {
     //-- samples (and labels of --signal/--background)
     std::vector<std::pair<std::string, std::size_t>> files;  // (path, samples), in order
     if (sb) {
-        auto s = load_samples(d.signal, feat), b = load_samples(d.background, feat);
-        append(all, s, d.signal);
-        append(all, b, d.background);
-        files = {{d.signal, s.n}, {d.background, b.n}};
+        const std::string& sp = d.signal.front();
+        const std::string& bp = d.background.front();
+        auto s = load_samples(sp, feat), b = load_samples(bp, feat);
+        append(all, s, sp);
+        append(all, b, bp);
+        files = {{sp, s.n}, {bp, b.n}};
         all.y.assign(s.n, 1.0f);
         all.y.insert(all.y.end(), b.n, 0.0f);
     } else {

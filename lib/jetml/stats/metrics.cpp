@@ -123,13 +123,13 @@ void check_roc_data(const roc_data& d) {
                     std::to_string(d.weight.size()) + " weights");
     for (std::size_t i = 0; i < n; ++i) {
         if (!std::isfinite(d.score[i]))
-            throw error("score at " + row_text(i) + " is " + format_double(d.score[i]) + " (scores must be finite)");
+            throw error("score " + format_double(d.score[i]) + " at " + row_text(i) + "; expected finite");
         if (d.label[i] > 1)
-            throw error("label at " + row_text(i) + " is not 0 or 1");
+            throw error("label " + std::to_string(d.label[i]) + " at " + row_text(i) + "; expected 0 or 1");
     }
     for (std::size_t i = 0; i < d.weight.size(); ++i)
         if (!std::isfinite(d.weight[i]))
-            throw error("weight at " + row_text(i) + " is " + format_double(d.weight[i]) + " (weights must be finite)");
+            throw error("weight " + format_double(d.weight[i]) + " at " + row_text(i) + "; expected finite");
 }
 
 // ---------------------------------------------------------------- sorting

@@ -3,6 +3,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include "jetml/core/cli.hpp"
 #include "jetml/train/fit.hpp"
 
 namespace jetml::train {
@@ -15,8 +16,10 @@ inline void add_fit_options(CLI::App& app, fit_options& f) {
     app.add_option("--class-weight", f.class_weight,
                    "none, balanced (equal total weight per class) or S:B (multiply signal by S, background by B)")
         ->capture_default_str();
-    app.add_option("--epochs", f.epochs, "maximum number of epochs")->capture_default_str();
-    app.add_option("--batch", f.batch, "mini-batch size")->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--epochs", f.epochs, "maximum number of epochs")
+        ->capture_default_str()
+        ->check(jetml::whole_number(1, 1000000));
+    app.add_option("--batch", f.batch, "mini-batch size")->capture_default_str()->check(jetml::whole_number(1, 1u << 30));
     app.add_option("--lr", f.lr, "learning rate")->capture_default_str();
     app.add_option("--optimiser", f.optimizer, "sgd, adam or adamw")->capture_default_str();
     app.add_option("--momentum", f.momentum, "SGD momentum")->capture_default_str();

@@ -13,6 +13,7 @@
 
 #include "jetml/core/error.hpp"
 #include "jetml/data/dataset_cli.hpp"
+#include "support.hpp"
 #include "jetml/data/labelled.hpp"
 #include "jetml/io/npy.hpp"
 
@@ -102,8 +103,8 @@ TEST_CASE("labelled: --signal then --background give labels 1 then 0, side colum
     files f;
     const auto b = text_file("b.csv", "a,b,mjj\n9,10,500\n");
     dataset_options d;
-    d.signal = f.csv;
-    d.background = b;
+    d.signal = {f.csv};
+    d.background = {b};
     d.features = "a,b";
     d.side_cols = {"mjj"};
     auto s = load_labelled(d);
@@ -170,29 +171,52 @@ TEST_CASE("labelled: every missing or conflicting option is a usage error, worde
         }
         return std::string("(no error)");
     };
+    // the files named exist (empty): readability is checked last
+    auto f = [](const char* tag) { return support::write_tmp("opts", tag, ""); };
+    const std::string s_npy = f("s.npy"), b_npy = f("b.npy"), y_npy = f("y.npy"), x_npy = f("x.npy"), a_csv = f("a.csv"),
+                      b_csv = f("b.csv"), w_csv = f("w.csv");
     CHECK(msg() == "no samples: give input files or --signal/--background");
-    d.signal = "s.npy";
+    d.signal = {s_npy};
     CHECK(msg() == "--signal and --background go together: they come in pairs, got 1 and 0");
-    d.background = "b.npy";
+    d.background = {b_npy};
     CHECK(msg() == "(no error)");
-    d.labels = "y.npy";
+    d.weights = w_csv;
+    CHECK(msg() == "(no error)");
+    d.signal.push_back(s_npy);
+    d.background.push_back(b_npy);
+    CHECK(msg() == "--signal and --background: 2 pairs given, 1 expected");
+    d.signal.pop_back();
+    d.background.pop_back();
+    d.weights.clear();
+    d.background = {"/nonexistent/b.npy"};
+    CHECK(msg().rfind("--background: cannot read '/nonexistent/b.npy': ", 0) == 0);
+    d.background = {b_npy};
+    d.labels = y_npy;
     CHECK(msg() == "--labels cannot be combined with --signal/--background");
-    d.inputs = {"x.npy"};
+    d.inputs = {x_npy};
     CHECK(msg() == "give either input files or --signal/--background, not both");
     d = dataset_options{};
-    d.inputs = {"x.npy"};
+    d.inputs = {x_npy};
     CHECK(msg() == "no labels: give -l FILE, --label-col NAME, or --signal/--background");
-    d.inputs = {"a.csv", "b.csv"};
+    d.inputs = {a_csv, b_csv};
     d.label_col = "label";
     CHECK(msg() == "--label-col without -l reads labels from the single CSV input");
-    d.labels = "y.npy";
+    d.labels = y_npy;
     d.weight_col = "w";
     CHECK(msg() == "--weight-col without -w reads weights from the single CSV input");
-    d.weights = "w.csv";
+    d.weights = w_csv;
     CHECK(msg() == "(no error)");
+    d.inputs.push_back("/nonexistent/c.csv");
+    CHECK(msg().rfind("input: cannot read '/nonexistent/c.csv': ", 0) == 0);
     // roc's several pairs go through the same check
-    CHECK_THROWS_WITH_AS(data::check_signal_background(2, 1, false, false),
+    CHECK_THROWS_WITH_AS(data::check_signal_background(2, 1, false, false, false, data::max_pairs_unlimited),
                          "--signal and --background go together: they come in pairs, got 2 and 1", usage_error);
+    CHECK_THROWS_WITH_AS(data::check_signal_background(2, 2, false, false, true, data::max_pairs_unlimited),
+                         "--weights with --signal/--background needs exactly one pair (the weights of the signal rows, "
+                         "then of the background rows); use --weight-col in CSV inputs for several pairs",
+                         usage_error);
+    data::check_signal_background(3, 3, false, false, false, data::max_pairs_unlimited);
+    for (const auto& p : {s_npy, b_npy, y_npy, x_npy, a_csv, b_csv, w_csv}) std::remove(p.c_str());
 }
 
 TEST_CASE("labelled: add_dataset_options declares the groups asked for") {

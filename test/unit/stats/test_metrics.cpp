@@ -126,9 +126,9 @@ TEST_CASE("metrics: drop_intermediate keeps the corners, as scikit-learn") {
 TEST_CASE("metrics: bad input is an error with a clear message") {
     CHECK_THROWS_WITH_AS(auc(make({0.1, 0.2}, {1, 1})),
                          doctest::Contains("only one class present (2 signal, 0 background"), jetml::error);
-    CHECK_THROWS_WITH_AS(auc(make({0.1, std::nan("")}, {1, 0})), "score at row 1 is nan (scores must be finite)",
+    CHECK_THROWS_WITH_AS(auc(make({0.1, std::nan("")}, {1, 0})), "score nan at row 1; expected finite",
                          jetml::error);
-    CHECK_THROWS_WITH_AS(auc(make({0.1, 0.2}, {1, 2})), "label at row 1 is not 0 or 1", jetml::error);
+    CHECK_THROWS_WITH_AS(auc(make({0.1, 0.2}, {1, 2})), "label 2 at row 1; expected 0 or 1", jetml::error);
     CHECK_THROWS_WITH_AS(auc(make({0.1, 0.2}, {1})), doctest::Contains("differ in length"), jetml::error);
     CHECK_THROWS_AS(auc(make({}, {})), jetml::error);
     const float s[] = {0.2f, 0.7f};
