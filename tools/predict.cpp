@@ -7,6 +7,7 @@
 #include "jetml/core/error.hpp"
 #include "jetml/core/progress.hpp"
 #include "jetml/data/dataset.hpp"
+#include "jetml/data/dataset_cli.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/io/npy.hpp"
 #include "jetml/io/table.hpp"
@@ -31,7 +32,8 @@ const jetml::tool_info info{
 
 int main(int argc, char** argv) {
     return jetml::run_tool(info, argc, argv, [](jetml::tool& t) {
-        std::string model_path, in_path = "-", out_path = "-", features, format, column = "score";
+        std::string model_path, in_path = "-", out_path = "-", format, column = "score";
+        jetml::data::dataset_options data;
         std::size_t batch = 1024;
         bool logit = false;
         t.app.add_option("-m,--model", model_path, "model file written by train")->required()->check(jetml::readable_or_dash);
@@ -39,7 +41,8 @@ int main(int argc, char** argv) {
         t.app.add_option("-o,--output", out_path, "scores; '-' = stdout; *.csv writes CSV")->capture_default_str();
         t.app.add_option("--format", format, "output format (npy or csv), overriding the extension")
             ->check(CLI::IsMember({"npy", "csv"}));
-        t.app.add_option("--features", features, "comma-separated CSV feature columns (default: the model's, if stored)");
+        jetml::data::add_dataset_options(t.app, data, jetml::data::dataset_parts::features);
+        t.app.get_option("--features")->description("comma-separated CSV feature columns (default: the model's, if stored)");
         t.app.add_option("--column", column, "name of the score column in CSV output")->capture_default_str();
         t.app.add_option("--batch", batch, "samples per batch")->capture_default_str()->check(jetml::whole_number(1, 1u << 30));
         t.app.add_flag("--logit", logit, "write the raw model output (the logit) instead of sigmoid(output)");
@@ -55,7 +58,7 @@ int main(int argc, char** argv) {
         t.info("model %s: kind %s: %s", model_path.c_str(), model->kind().c_str(), model->description().c_str());
 
         //-- input ----------------------------------------------------------------------------
-        jetml::sample_stream in(in_path, features.empty() ? model->features() : jetml::split_list(features), true);
+        jetml::sample_stream in(in_path, data.features.empty() ? model->features() : data.feature_list(), true);
         jetml::model::check_sample_shape(*model, in.sample_shape(), in.name(), model_path);
         const std::size_t d = in.sample_size();
 
