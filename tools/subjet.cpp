@@ -156,25 +156,7 @@ int main(int argc, char** argv) {
 
         //-- describe the configuration (-v) ------------------------------------------
         t.info("input %s: %s", in.name().c_str(), reader->description().c_str());
-        if (c.jets_mode) t.info("jets: each NPY row is one jet (E-scheme sum of its constituents); substructure reclusters the constituents");
-        else {
-            t.info("jets: %s", c.jetdef.description().c_str());
-            if (c.exclusive > 0) t.info("jets: exactly %d exclusive jets per event, then pT >= %g, |y| <= %g", c.exclusive, c.ptmin, c.rapmax);
-            else t.info("jets: inclusive, pT >= %g GeV, |y| <= %g, %s", c.ptmin, c.rapmax,
-                        c.njets > 0 ? ("the " + std::to_string(c.njets) + " hardest").c_str() : "all");
-        }
-        if (c.g_tau) t.info("%s; tau_1..tau_%d", c.tau.description().c_str(), c.tau_nmax);
-        if (c.g_ecf) {
-            std::string b;
-            for (double x : c.ecf_betas) b += (b.empty() ? "" : ", ") + format_double(x);
-            t.info("energy correlators: C2, D2 with pT and (y, phi) angles, beta = %s", b.c_str());
-        }
-        if (c.g_sd) t.info("%s", c.sd.description().c_str());
-        if (c.g_mmdt) t.info("%s", c.mmdt.description().c_str());
-        if (c.g_trim) t.info("%s", c.trim.description().c_str());
-        if (c.g_prune) t.info("%s", c.prune.description().c_str());
-        if (c.g_filter) t.info("%s", c.filt.description().c_str());
-        if (c.g_sub) t.info("subjets: %d exclusive kt subjets of the constituents (E scheme, R = 1000), by decreasing pT", c.nsub);
+        for (const auto& line : describe(c)) t.info("%s", line.c_str());
         if (c.want_const) t.info("constituents: %s, NPY (N, %zu, 4) float32 (pT, eta, phi, m) by decreasing pT", const_path.c_str(), c.max_const);
         t.info("output %s: %s with %zu columns", out_path.c_str(), format.c_str(), cols.size());
 

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 
 #include "jetml/core/error.hpp"
+#include "jetml/io/csv.hpp"
 
 namespace jetml {
 
@@ -147,6 +149,38 @@ void process_event(const feature_config& c, const event& ev, event_out& eo) {
     eo.jets.resize(sel.size());
     for (std::size_t i = 0; i < sel.size(); ++i)
         jet_features(c, sel[i], cs.constituents(sel[i]), ev.index, i, eo.jets[i], eo);
+}
+
+std::vector<std::string> describe(const feature_config& c) {
+    std::vector<std::string> out;
+    char buf[512];
+    if (c.jets_mode) {
+        out.push_back("jets: each NPY row is one jet (E-scheme sum of its constituents); substructure reclusters the constituents");
+    } else {
+        out.push_back("jets: " + c.jetdef.description());
+        if (c.exclusive > 0)
+            std::snprintf(buf, sizeof buf, "jets: exactly %d exclusive jets per event, then pT >= %g, |y| <= %g", c.exclusive,
+                          c.ptmin, c.rapmax);
+        else
+            std::snprintf(buf, sizeof buf, "jets: inclusive, pT >= %g GeV, |y| <= %g, %s", c.ptmin, c.rapmax,
+                          c.njets > 0 ? ("the " + std::to_string(c.njets) + " hardest").c_str() : "all");
+        out.push_back(buf);
+    }
+    if (c.g_tau) out.push_back(c.tau.description() + "; tau_1..tau_" + std::to_string(c.tau_nmax));
+    if (c.g_ecf) {
+        std::string b;
+        for (double x : c.ecf_betas) b += (b.empty() ? "" : ", ") + format_double(x);
+        out.push_back("energy correlators: C2, D2 with pT and (y, phi) angles, beta = " + b);
+    }
+    if (c.g_sd) out.push_back(c.sd.description());
+    if (c.g_mmdt) out.push_back(c.mmdt.description());
+    if (c.g_trim) out.push_back(c.trim.description());
+    if (c.g_prune) out.push_back(c.prune.description());
+    if (c.g_filter) out.push_back(c.filt.description());
+    if (c.g_sub)
+        out.push_back("subjets: " + std::to_string(c.nsub) +
+                      " exclusive kt subjets of the constituents (E scheme, R = 1000), by decreasing pT");
+    return out;
 }
 
 jet_algorithm parse_algorithm(const std::string& s) {

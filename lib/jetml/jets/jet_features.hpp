@@ -59,6 +59,9 @@ std::vector<std::string> columns_of(const feature_config& c);
 /// features. Features a jet cannot have (an empty jet's tau, a missing subjet) are NaN.
 void process_event(const feature_config& c, const event& ev, event_out& eo);
 
+/// What c computes, one line per setting (subjet -v prints them).
+std::vector<std::string> describe(const feature_config& c);
+
 /// "antikt" (or "anti-kt"), "kt", "cam" ("ca", "cambridge"), "genkt"; else a usage error.
 jet_algorithm parse_algorithm(const std::string& s);
 

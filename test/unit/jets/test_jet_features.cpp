@@ -26,6 +26,10 @@ TEST_CASE("jet_features: columns follow the groups in order, with the ECF betas 
     CHECK(std::vector<std::string>(col.begin() + 9, col.end()) == tail);
     CHECK(feature_groups().front() == "kin");
     CHECK(feature_groups().size() == 9);
+    const auto d = describe(c);
+    REQUIRE(d.size() == 4);  // jets, tau, ecf, subjets
+    CHECK(d[0] == "jets: " + c.jetdef.description());
+    CHECK(d[2] == "energy correlators: C2, D2 with pT and (y, phi) angles, beta = 0.5");
 }
 
 TEST_CASE("jet_features: a jet's row holds its summed four-vector, tau ratios, and NaN for an empty jet") {
