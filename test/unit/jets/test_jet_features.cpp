@@ -27,9 +27,9 @@ TEST_CASE("jet_features: columns follow the groups in order, with the ECF betas 
     CHECK(feature_groups().front() == "kin");
     CHECK(feature_groups().size() == 9);
     const auto d = describe(c);
-    REQUIRE(d.size() == 4);  // jets, tau, ecf, subjets
+    REQUIRE(d.size() == 5);  // jet definition, selection, tau, ecf, subjets
     CHECK(d[0] == "jets: " + c.jetdef.description());
-    CHECK(d[2] == "energy correlators: C2, D2 with pT and (y, phi) angles, beta = 0.5");
+    CHECK(d[3] == "energy correlators: C2, D2 with pT and (y, phi) angles, beta = 0.5");
 }
 
 TEST_CASE("jet_features: a jet's row holds its summed four-vector, tau ratios, and NaN for an empty jet") {
