@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
         const bool fisher = arch == "fisher";
         std::shared_ptr<const nn::loss> loss = nn::make_loss(f.loss);
         if (loss->name() == "cce") throw usage_error("--loss cce needs one-hot targets; train does binary classification (bce or mse)");
+        if (loss->name() == "llp") throw usage_error("--loss llp learns from bags of known signal fractions; train reads 0/1 labels");
         const bool use_side = !side_col.empty() || !side_path.empty();
         if (loss->side_columns() > 0 && !use_side)
             throw usage_error("--loss " + f.loss + " needs a side variable: give --side-col NAME or --side FILE");

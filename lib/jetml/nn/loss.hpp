@@ -62,11 +62,12 @@ public:
 /// The separable standard loss of a kind (bce, cce, mse); values equal loss_eval bitwise.
 std::unique_ptr<loss> make_standard_loss(loss_kind k);
 
-/// A loss from its spec: "bce", "cce", "mse", or "disco:LAMBDA[:all]" (see nn/disco.hpp).
+/// A loss from its spec: "bce", "cce", "mse", "disco:LAMBDA[:all]" (see nn/disco.hpp) or "llp"
+/// (label proportions, see nn/llp.hpp).
 /// usage_error for an unknown name or a bad parameter.
 std::unique_ptr<loss> make_loss(const std::string& spec);
 
-/// The names make_loss() knows, for messages: "bce, cce, mse, disco:LAMBDA[:all]".
+/// The names make_loss() knows, for messages: "bce, cce, mse, disco:LAMBDA[:all], llp".
 const char* known_losses();
 
 }  // namespace jetml::nn
