@@ -35,16 +35,25 @@ labelled_set take_rows(const labelled_set& s, const std::vector<std::size_t>& id
     return d;
 }
 
-split_sets split(const labelled_set& all, double val_split, std::uint64_t seed) {
-    std::vector<std::size_t> idx(all.n);
+std::vector<std::size_t> validation_rows(std::size_t n, double val_split, std::uint64_t seed) {
+    std::vector<std::size_t> idx(n);
     std::iota(idx.begin(), idx.end(), 0);
     jetml::rng r(seed, 0x5EED5917ull);
-    for (std::size_t i = all.n; i > 1; --i) std::swap(idx[i - 1], idx[r.below(i)]);
-    const auto nv = static_cast<std::size_t>(std::floor(val_split * double(all.n)));
-    std::vector<std::size_t> vi(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(nv));
-    std::vector<std::size_t> ti(idx.begin() + static_cast<std::ptrdiff_t>(nv), idx.end());
-    std::sort(vi.begin(), vi.end());
-    std::sort(ti.begin(), ti.end());
+    for (std::size_t i = n; i > 1; --i) std::swap(idx[i - 1], idx[r.below(i)]);
+    const auto nv = static_cast<std::size_t>(std::floor(val_split * double(n)));
+    idx.resize(nv);
+    std::sort(idx.begin(), idx.end());
+    return idx;
+}
+
+split_sets split(const labelled_set& all, double val_split, std::uint64_t seed) {
+    const std::vector<std::size_t> vi = validation_rows(all.n, val_split, seed);
+    std::vector<std::size_t> ti;
+    ti.reserve(all.n - vi.size());
+    for (std::size_t i = 0, k = 0; i < all.n; ++i) {
+        if (k < vi.size() && vi[k] == i) ++k;
+        else ti.push_back(i);
+    }
     return {take_rows(all, ti), take_rows(all, vi)};
 }
 

@@ -23,6 +23,9 @@ struct split_sets {
 /// both parts keep the original row order. val_split in [0, 1).
 split_sets split(const labelled_set& all, double val_split, std::uint64_t seed);
 
+/// The rows split() holds out for validation, in increasing order.
+std::vector<std::size_t> validation_rows(std::size_t n, double val_split, std::uint64_t seed);
+
 /// Total weight of the background (index 0, y <= 0.5) and signal (index 1, y > 0.5) rows.
 std::vector<double> class_weight_sums(const labelled_set& s);
 
