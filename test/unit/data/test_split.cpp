@@ -56,6 +56,10 @@ TEST_CASE("data split: floor(val_split * n) held-out rows, disjoint, sorted, see
     CHECK(q.val.x == p.val.x);
     CHECK(r.val.x != p.val.x);
     CHECK(data::split(all, 0, 4).val.n == 0);
+    // validation_rows names the rows split() holds out
+    const auto vi = data::validation_rows(all.n, 0.3, 4);
+    REQUIRE(vi.size() == p.val.n);
+    for (std::size_t k = 0; k < vi.size(); ++k) CHECK(p.val.x[2 * k] == float(vi[k]));
 }
 
 TEST_CASE("data class weights: balanced gives both classes the same total; S:B multiplies") {
