@@ -104,13 +104,18 @@ def deoliveira_coords(jet, flip=True, rotate=True):
             if np.sum(pt * (x * np.cos(a) + y * np.sin(a))) < 0: a += PI
         b = -PI / 2 - a
         x, y = np.cos(b) * x - np.sin(b) * y, np.sin(b) * x + np.cos(b) * y
-    if flip and pt[x < 0].sum() > pt[x > 0].sum(): x = -x
+    if flip == "constituents" and pt[x < 0].sum() > pt[x > 0].sum(): x = -x
     return pt, x, y
 
 def deoliveira(jet, npix=25, half=1.25, flip=True, rotate=True):
+    """flip=True: the pixel image is mirrored in x when its -x rows (the central one left out)
+    hold more pT than its +x rows; flip="constituents": the rule before issue 12 (pT at x < 0
+    against x > 0 on the constituents)."""
     pt, x, y = deoliveira_coords(jet, flip, rotate)
     edges = np.linspace(-half, half, npix + 1)
     img, _, _ = np.histogram2d(x, y, bins=(edges, edges), weights=pt)
+    k = npix // 2
+    if flip is True and img[:k].sum() > img[npix - k:].sum(): img = img[::-1]
     return img
 
 # ---------------------------------------------------------------- DeepTop (as man/jetimg.1 defines it)

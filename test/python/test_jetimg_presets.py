@@ -53,6 +53,8 @@ with tempfile.TemporaryDirectory() as d:
     np.save(J, sub)
     img = jetimg("--preset", "deoliveira")
     compare("deoliveira", img[:, 0], [deoliveira(j) for j in sub])
+    img = jetimg("--preset", "deoliveira", "--flip-on", "constituents")
+    compare("deoliveira --flip-on constituents", img[:, 0], [deoliveira(j, flip="constituents") for j in sub])
     img = jetimg("--preset", "deeptop")
     compare("deeptop", img[:, 0], [deeptop(j) for j in sub])
 

@@ -48,7 +48,9 @@ enum class rotate_mode {
 enum class flip_rule { none, positive, negative };
 /// What decides the flip of the x axis.
 enum class flip_by { intensity, subjet3, max3 };
-/// Whether flips compare constituent sums (exact) or pixel sums (Macaluso-Shih, deepjets).
+/// Whether flips compare constituent sums at u < 0 and u > 0 and reflect the constituents, or
+/// compare the pixel sums of the first and last floor(n/2) rows/columns (the central one of an
+/// odd n left out) and mirror the image (Macaluso-Shih, deoliveira).
 enum class flip_level { constituents, pixels };
 /// How a coordinate is assigned to a pixel (the edges are lo + k (hi - lo) / n, the last = hi).
 enum class binning {
