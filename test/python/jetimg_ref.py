@@ -17,9 +17,17 @@ def particles(jet):
     f = phi[h] + wrap(phi - phi[h])           # azimuth continuous around the hardest
     return pt, eta, f, m, h
 
+def rapidity(pt, eta, m):
+    """True rapidity 1/2 ln((E + pz) / (E - pz)) of (pT, eta, m) from the four-vector."""
+    pz = pt * np.sinh(eta)
+    e = np.sqrt(pt ** 2 + m ** 2 + pz ** 2)
+    return 0.5 * np.log((e + pz) / (e - pz))
+
 # ---------------------------------------------------------------- EnergyFlow pixelate
-def energyflow(jet, npix=33, width=0.8):
-    pt, y, phi, m, h = particles(jet)
+def energyflow(jet, npix=33, width=0.8, rap=True):
+    """pixelate() fed (pT, y, phi) as EnergyFlow's users call it (rap=False: fed eta instead)."""
+    pt, eta, phi, m, h = particles(jet)
+    y = rapidity(pt, eta, m) if rap else eta
     pw = width / npix
     img = np.zeros((npix, npix))
     if len(pt) == 0: return img

@@ -85,6 +85,9 @@ enum flag_bits : std::uint32_t {
 struct params {
     coord input_coord = coord::eta;   ///< what column 1 of the input holds
     coord image_coord = coord::eta;   ///< the image's x coordinate
+    /// true: image_coord was chosen (by a preset or --coordinate) and stays; false: the caller
+    /// sets it to input_coord once that is known (jetimg does, after reading the input's header).
+    bool image_coord_fixed = false;
     centre_mode centre = centre_mode::ptcentroid;
     rotate_mode rotate = rotate_mode::none;
     double rotate_angle = -1.5707963267948966;  ///< target direction of subjet2/max2 [rad] in (x, y)

@@ -167,7 +167,10 @@ params preset(const std::string& name) {
         p.rows = layout::x_rows;
     } else if (name == "energyflow") {
         // EnergyFlow utils.pixelate(npix=33, img_width=0.8, norm=True): pT centroid snapped to a
-        // pixel centre, nearest-centre binning, rows = phi, L1 normalisation.
+        // pixel centre, nearest-centre binning, rows = phi, L1 normalisation. pixelate is
+        // called with (pT, y, phi): the x coordinate is the rapidity, whatever the input holds.
+        p.image_coord = coord::rap;
+        p.image_coord_fixed = true;
         p.centre = centre_mode::ptcentroid;
         p.npix_x = p.npix_y = 33;
         p.x_lo = p.y_lo = -0.4, p.x_hi = p.y_hi = 0.4;

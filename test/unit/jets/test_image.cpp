@@ -509,6 +509,36 @@ TEST_CASE("image: preset energyflow, by hand") {
     CHECK(at(p, img, 22, 19) == 0.25f);
 }
 
+TEST_CASE("image: preset energyflow bins the rapidity computed from (pT, eta, m)") {
+    params p = preset("energyflow");
+    CHECK(p.image_coord == coord::rap);
+    // A: 3 GeV at eta = 0, massless; B: 1 GeV at eta = 0.3 with m = 1 GeV (float32 inputs)
+    jet j;
+    j.add(3, 0.0, 0.0).add(1, 0.3, 0.2, 1.0);
+    auto img = run(p, j);
+    INFO(nonzero(p, img));
+    // B's rapidity from its four-vector, y = 1/2 ln((E + pz) / (E - pz)), = 0.2137...
+    const double eta = double(0.3f), pz = std::sinh(eta), e = std::sqrt(1 + 1 + pz * pz);
+    const double y = 0.5 * std::log((e + pz) / (e - pz)), phi = double(0.2f), pw = 0.8 / 33;
+    // EnergyFlow's indices around the pT centroid (y / 4, phi / 4); rows are phi
+    auto idx = [&](double v, double c) { return long(std::ceil(v / pw - 0.5) - std::ceil(c / pw - 0.5) + 16); };
+    CHECK(at(p, img, std::size_t(idx(0, phi / 4)), std::size_t(idx(0, y / 4))) == 0.75f);
+    CHECK(at(p, img, std::size_t(idx(phi, phi / 4)), std::size_t(idx(y, y / 4))) == 0.25f);
+    CHECK(idx(y, y / 4) != idx(eta, eta / 4));  // the test tells rapidity from pseudorapidity
+    SUBCASE("--coordinate eta bins the pseudorapidity as given") {
+        p.image_coord = coord::eta;
+        auto img2 = run(p, j);
+        CHECK(at(p, img2, std::size_t(idx(phi, phi / 4)), std::size_t(idx(eta, eta / 4))) == 0.25f);
+    }
+    SUBCASE("massless constituents: y = eta, the same image bit for bit") {
+        jet k;
+        k.add(3, 0.0, 0.0).add(1, 0.3, 0.2).add(2, -0.17, 0.05);
+        params q = p;
+        q.image_coord = coord::eta;
+        CHECK(run(p, k) == run(q, k));
+    }
+}
+
 TEST_CASE("image: preset macaluso-shih, by hand (including the pixel flip)") {
     params p = preset("macaluso-shih");
     // centroid x = 0.1: u = -0.1, 0.3 -> pixels 17, 21 of 37 (edges k*3.2/37 - 1.6, right-closed);
