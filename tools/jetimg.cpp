@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
         a.add_option("--rotate", rotate, "none, pca, subjet2, pixel-subjet2 (cubic-spline re-gridding), max2 [none]");
         a.add_option("--rotate-angle", rotate_deg, "direction [degrees] subjet2/max2 are rotated to (-90 = down) [-90]");
         a.add_option("--flip", flip, "none, or comma list of x+, x-, y+, y- (heavier half on that side), subjet3, max3 [none]");
-        a.add_option("--flip-on", flip_on, "constituents (exact) or pixels (pixel-half sums) [constituents]")
+        a.add_option("--flip-on", flip_on, "constituents (u < 0 vs u > 0) or pixels (pixel-half sums, central row/column left out) [constituents; deoliveira, macaluso-shih: pixels]")
             ->check(CLI::IsMember({"constituents", "pixels"}));
         a.add_option("--subjet-r", subjet_r, "kt subjet radius for leading-subjet/subjet2/subjet3 [0.3]");
         a.add_option("--subjet-fcut", fcut, "ignore subjets with pT below this fraction of the jet pT [0.05]");
