@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
         a.add_option("--rotate", rotate, "none, pca, subjet2, pixel-subjet2 (cubic-spline re-gridding), max2 [none]");
         a.add_option("--rotate-angle", rotate_deg, "direction [degrees] subjet2/max2 are rotated to (-90 = down) [-90]");
         a.add_option("--flip", flip, "none, or comma list of x+, x-, y+, y- (heavier half on that side), subjet3, max3 [none]");
-        a.add_option("--flip-on", flip_on, "constituents (exact) or pixels (pixel-half sums) [constituents]")
+        a.add_option("--flip-on", flip_on, "constituents (u < 0 vs u > 0) or pixels (pixel-half sums, central row/column left out) [constituents; deoliveira, macaluso-shih: pixels]")
             ->check(CLI::IsMember({"constituents", "pixels"}));
         a.add_option("--subjet-r", subjet_r, "kt subjet radius for leading-subjet/subjet2/subjet3 [0.3]");
         a.add_option("--subjet-fcut", fcut, "ignore subjets with pT below this fraction of the jet pT [0.05]");
@@ -70,8 +70,11 @@ int main(int argc, char** argv) {
         a.add_option("--binning", binning, "left-closed (numpy histogram2d), right-closed (searchsorted), nearest (EnergyFlow) [left-closed]");
         a.add_option("--channels", channels, "comma list of pt, e, count [pt]");
         a.add_option("--normalise", norm, "none, l1, l2, sumsq, total (divide by the whole jet's sum) [l1]");
-        a.add_option("--coord", coord, "image x coordinate: eta or rap [as the input]")->check(CLI::IsMember({"eta", "rap"}));
-        a.add_option("--input-coord", input_coord, "what NPY column 1 holds: eta or rap [eta]")->check(CLI::IsMember({"eta", "rap"}));
+        a.add_option("--coordinate", coord,
+                     "image x coordinate: rapidity (y, computed from pT, eta, m) or eta [energyflow: rapidity; others: as the input]")
+            ->check(CLI::IsMember({"rapidity", "eta", "rap"}));
+        a.add_option("--input-coord", input_coord, "what NPY column 1 holds: eta or rapidity [eta]")
+            ->check(CLI::IsMember({"eta", "rapidity", "rap"}));
         a.add_option("--rows", rows, "image rows run along x or phi [x]")->check(CLI::IsMember({"x", "phi"}));
         a.add_flag("--channels-last", last, "write (N, H, W, C) instead of (N, C, H, W)");
         a.add_option("--min-in-window", min_in, "flag (16) jets with less than this pT fraction in the window [0]");
@@ -132,7 +135,8 @@ int main(int argc, char** argv) {
             while (std::getline(ss, c, ',')) p.channels.push_back(im::parse_intensity(c));
         }
         if (!norm.empty()) p.norm = im::parse_norm(norm);
-        if (!input_coord.empty()) p.input_coord = input_coord == "rap" ? im::coord::rap : im::coord::eta;
+        if (!input_coord.empty()) p.input_coord = input_coord == "eta" ? im::coord::eta : im::coord::rap;
+        if (!coord.empty()) p.image_coord = coord == "eta" ? im::coord::eta : im::coord::rap, p.image_coord_fixed = true;
         if (!rows.empty()) p.rows = rows == "phi" ? im::layout::phi_rows : im::layout::x_rows;
         if (a.count("--min-in-window")) p.min_in_window = min_in;
         if (a.count("--pt-cut")) p.pt_cut = pt_cut;
@@ -147,8 +151,7 @@ int main(int argc, char** argv) {
 
         //-- --plot: average (minus average) of image files -----------------------------------
         if (plot) {
-            const std::string c = coord.empty() ? "eta" : coord;
-            p.image_coord = c == "rap" ? im::coord::rap : im::coord::eta;
+            if (!p.image_coord_fixed) p.image_coord = p.input_coord;  // only the axis label
             p.check();
             if (svg_channel >= p.n_channels()) throw jetml::usage_error("--svg-channel must be below the number of channels");
             std::size_t n = 0, n2 = 0;
@@ -165,7 +168,7 @@ int main(int argc, char** argv) {
 
         //-- input: NPY (N, M, 4) or CSV long format -------------------------------------------
         im::image_stream in(in_path, p);
-        p.image_coord = coord.empty() ? p.input_coord : (coord == "rap" ? im::coord::rap : im::coord::eta);
+        if (!p.image_coord_fixed) p.image_coord = p.input_coord;  // no preset's or --coordinate's choice
         p.check();
         if (svg_channel >= p.n_channels()) throw jetml::usage_error("--svg-channel must be below the number of channels");
         t.info("%s", p.description().c_str());

@@ -17,7 +17,14 @@ def prep(a):
     return pt, eta, ph + wrap(phi - ph), ph
 
 def energyflow(a, npix=33, width=0.8):
-    pt, y, phi, _ = prep(a)
+    # pixelate is called with (pT, y, phi): the rapidity of the massive constituents (as jetimg's
+    # preset, since issue 12); massless ones (and the zero padding) have y = eta
+    pt, eta, phi, _ = prep(a)
+    m = a[..., 3].astype(np.float64)
+    pz = pt * np.sinh(eta)
+    e = np.sqrt(pt * pt + m * m + pz * pz)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.where(m != 0, 0.5 * np.log((e + pz) / (e - pz)), eta)
     n = len(pt); pw = width / npix
     w = pt.sum(1)
     ya = (pt * y).sum(1) / w; pa = (pt * phi).sum(1) / w

@@ -17,9 +17,17 @@ def particles(jet):
     f = phi[h] + wrap(phi - phi[h])           # azimuth continuous around the hardest
     return pt, eta, f, m, h
 
+def rapidity(pt, eta, m):
+    """True rapidity 1/2 ln((E + pz) / (E - pz)) of (pT, eta, m) from the four-vector."""
+    pz = pt * np.sinh(eta)
+    e = np.sqrt(pt ** 2 + m ** 2 + pz ** 2)
+    return 0.5 * np.log((e + pz) / (e - pz))
+
 # ---------------------------------------------------------------- EnergyFlow pixelate
-def energyflow(jet, npix=33, width=0.8):
-    pt, y, phi, m, h = particles(jet)
+def energyflow(jet, npix=33, width=0.8, rap=True):
+    """pixelate() fed (pT, y, phi) as EnergyFlow's users call it (rap=False: fed eta instead)."""
+    pt, eta, phi, m, h = particles(jet)
+    y = rapidity(pt, eta, m) if rap else eta
     pw = width / npix
     img = np.zeros((npix, npix))
     if len(pt) == 0: return img
@@ -104,13 +112,18 @@ def deoliveira_coords(jet, flip=True, rotate=True):
             if np.sum(pt * (x * np.cos(a) + y * np.sin(a))) < 0: a += PI
         b = -PI / 2 - a
         x, y = np.cos(b) * x - np.sin(b) * y, np.sin(b) * x + np.cos(b) * y
-    if flip and pt[x < 0].sum() > pt[x > 0].sum(): x = -x
+    if flip == "constituents" and pt[x < 0].sum() > pt[x > 0].sum(): x = -x
     return pt, x, y
 
 def deoliveira(jet, npix=25, half=1.25, flip=True, rotate=True):
+    """flip=True: the pixel image is mirrored in x when its -x rows (the central one left out)
+    hold more pT than its +x rows; flip="constituents": the rule before issue 12 (pT at x < 0
+    against x > 0 on the constituents)."""
     pt, x, y = deoliveira_coords(jet, flip, rotate)
     edges = np.linspace(-half, half, npix + 1)
     img, _, _ = np.histogram2d(x, y, bins=(edges, edges), weights=pt)
+    k = npix // 2
+    if flip is True and img[:k].sum() > img[npix - k:].sum(): img = img[::-1]
     return img
 
 # ---------------------------------------------------------------- DeepTop (as man/jetimg.1 defines it)

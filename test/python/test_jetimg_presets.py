@@ -39,7 +39,14 @@ with tempfile.TemporaryDirectory() as d:
 
     img = jetimg("--preset", "energyflow")
     check("energyflow: shape (N, 1, 33, 33) float32", img.shape == (400, 1, 33, 33) and img.dtype == np.float32, img.shape)
-    compare("energyflow", img[:, 0], [energyflow(j) for j in jets])
+    s = jets[:, :, 0] > 0
+    print(f"energyflow: {(jets[:, :, 3][s] > 0).mean():.0%} of the constituents are massive")
+    ref_y = [energyflow(j) for j in jets]
+    compare("energyflow (pixelate fed true rapidity)", img[:, 0], ref_y)
+    ref_eta = [energyflow(j, rap=False) for j in jets]
+    same = sum(np.array_equal(a, b) for a, b in zip(ref_y, ref_eta))
+    check("energyflow: the rapidity and pseudorapidity references differ on many jets", same < 0.9 * len(jets), same)
+    compare("energyflow --coordinate eta (pixelate fed eta)", jetimg("--preset", "energyflow", "--coordinate", "eta")[:, 0], ref_eta)
 
     img, meta = jetimg("--preset", "macaluso-shih", meta=True)
     ref = [macaluso_shih(j) for j in jets]
@@ -53,6 +60,8 @@ with tempfile.TemporaryDirectory() as d:
     np.save(J, sub)
     img = jetimg("--preset", "deoliveira")
     compare("deoliveira", img[:, 0], [deoliveira(j) for j in sub])
+    img = jetimg("--preset", "deoliveira", "--flip-on", "constituents")
+    compare("deoliveira --flip-on constituents", img[:, 0], [deoliveira(j, flip="constituents") for j in sub])
     img = jetimg("--preset", "deeptop")
     compare("deeptop", img[:, 0], [deeptop(j) for j in sub])
 

@@ -110,6 +110,8 @@ const std::vector<option_alias>& option_aliases() {
         // train (fit options)
         {"--standardize", "--standardise"},
         {"--optimizer", "--optimiser"},
+        // jetimg
+        {"--coord", "--coordinate"},
     };
     return table;
 }

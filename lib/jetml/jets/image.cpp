@@ -110,6 +110,25 @@ struct axis_bins {
     }
 };
 
+/// Rapidity of a constituent (pT, eta, m) with m != 0: y = sign(eta) ln((E + |pz|) / mT) with
+/// |pz| = pT sinh|eta|, E = sqrt(pT^2 cosh^2 eta + m^2), mT = sqrt(pT^2 + m^2). Equal to
+/// asinh(pz / mT), within 1e-15 of it, with one exp and one log (3x faster than sinh and
+/// asinh) and no cancellation of E against pz (the sign is taken out first).
+inline double rapidity_of(double pt, double eta, double m) {
+    const double e = std::exp(std::abs(eta)), ie = 1.0 / e;
+    const double pz = pt * (0.5 * (e - ie)), pc = pt * (0.5 * (e + ie));
+    const double en = std::sqrt(pc * pc + m * m), mt = std::sqrt(pt * pt + m * m);
+    return std::copysign(std::log((en + pz) / mt), eta);
+}
+/// The image coordinate of a massive constituent read as (pT, x_in, m): its rapidity or
+/// pseudorapidity, one formula for every caller so that the images do not depend on whether
+/// the jet sums were computed too.
+inline double convert_x(double pt, double x, double m, coord in, coord out) {
+    if (in == coord::eta) return out == coord::rap ? rapidity_of(pt, x, m) : x;
+    if (out == coord::rap) return x;
+    return std::asinh(std::sqrt(pt * pt + m * m) * std::sinh(x) / pt);  // eta = asinh(pz / pT)
+}
+
 /// EnergyFlow's index offset of a grid of n pixels of width pw around absolute centre c.
 inline double nearest_offset(double c, double pw, std::size_t n) { return ceil_inline(c / pw - 0.5) - double(n / 2); }
 /// EnergyFlow's nearest-centre index ceil(v / pw - 0.5) - offset of absolute coordinate v, or n
@@ -471,8 +490,7 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
     //-- coordinates, energies, jet kinematics (only where something needs them) ---------------
     bool need_e = false;
     for (auto c : p.channels) need_e |= c == intensity::e;
-    const bool need_kin = p.jet_kinematics || need_e || p.input_coord != p.image_coord ||
-                          p.centre == centre_mode::jet_axis || p.centre == centre_mode::max_pixel ||
+    const bool need_kin = p.jet_kinematics || need_e || p.centre == centre_mode::jet_axis || p.centre == centre_mode::max_pixel ||
                           (p.centre == centre_mode::leading_subjet && subjets.empty());
     double* es = need_e ? room(ws.e, n) : nullptr;
     double pz = 0, esum = 0;
@@ -485,8 +503,9 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
             const double e = std::sqrt(mt * mt + pzi * pzi);
             if (es) es[i] = e;
             px += pti * std::cos(ys[i]), py += pti * std::sin(ys[i]), pz += pzi, esum += e;
-            if (p.input_coord != p.image_coord)
-                xs[i] = p.image_coord == coord::rap ? std::asinh(pzi / mt) : std::asinh(pzi / pti);
+            // for a massless constituent y = eta, and x is kept as it is (bit for bit: the round
+            // trip through pz could move it an ulp)
+            if (p.input_coord != p.image_coord && mm != 0) xs[i] = convert_x(pti, xs[i], mm, p.input_coord, p.image_coord);
         }
         info.pt = std::hypot(px, py);
         info.eta = info.pt > 0 ? std::asinh(pz / info.pt) : 0.0;
@@ -494,6 +513,11 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
         if (info.phi <= -pi) info.phi += twopi;
         const double p2 = info.pt * info.pt + pz * pz, m2 = (esum - std::sqrt(p2)) * (esum + std::sqrt(p2));
         info.mass = m2 > 0 ? std::sqrt(m2) : 0.0;  // a sum of physical momenta has m2 >= 0 up to rounding
+    } else if (p.input_coord != p.image_coord) {
+        // only the coordinate changes (the energyflow preset): as above, without the
+        // trigonometry of the jet sums
+        for (std::size_t i = 0; i < n; ++i)
+            if (ms[i] != 0) xs[i] = convert_x(pt[i], xs[i], ms[i], p.input_coord, p.image_coord);
     }
     // azimuth made continuous around the hardest constituent
     const double fref = ys[hardest];

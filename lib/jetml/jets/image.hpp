@@ -48,7 +48,9 @@ enum class rotate_mode {
 enum class flip_rule { none, positive, negative };
 /// What decides the flip of the x axis.
 enum class flip_by { intensity, subjet3, max3 };
-/// Whether flips compare constituent sums (exact) or pixel sums (Macaluso-Shih, deepjets).
+/// Whether flips compare constituent sums at u < 0 and u > 0 and reflect the constituents, or
+/// compare the pixel sums of the first and last floor(n/2) rows/columns (the central one of an
+/// odd n left out) and mirror the image (Macaluso-Shih, deoliveira).
 enum class flip_level { constituents, pixels };
 /// How a coordinate is assigned to a pixel (the edges are lo + k (hi - lo) / n, the last = hi).
 enum class binning {
@@ -83,6 +85,9 @@ enum flag_bits : std::uint32_t {
 struct params {
     coord input_coord = coord::eta;   ///< what column 1 of the input holds
     coord image_coord = coord::eta;   ///< the image's x coordinate
+    /// true: image_coord was chosen (by a preset or --coordinate) and stays; false: the caller
+    /// sets it to input_coord once that is known (jetimg does, after reading the input's header).
+    bool image_coord_fixed = false;
     centre_mode centre = centre_mode::ptcentroid;
     rotate_mode rotate = rotate_mode::none;
     double rotate_angle = -1.5707963267948966;  ///< target direction of subjet2/max2 [rad] in (x, y)

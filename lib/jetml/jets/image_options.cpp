@@ -151,10 +151,14 @@ params preset(const std::string& name) {
     if (name == "deoliveira") {
         // 1511.05190 / deepjets: 25x25, 0.1 x 0.1 over +-1.25, leading kt subjet (R=0.3, 5%) at
         // the origin, second subjet straight down (-pi/2), heavier half at +eta; np.histogram2d bins.
+        // The flip is decided on the pixel image, the central column left out: after the
+        // rotation both subjet cores lie on x = 0 within rounding, so a comparison of the
+        // constituents at x < 0 and x > 0 would follow the sign of that rounding (issue 12).
         p.centre = centre_mode::leading_subjet;
         p.rotate = rotate_mode::subjet2;
         p.rotate_angle = -pi / 2;
         p.flip_x = flip_rule::positive;
+        p.flip_on = flip_level::pixels;
         p.subjet_R = 0.3, p.subjet_fcut = 0.05;
         p.npix_x = p.npix_y = 25;
         p.x_lo = p.y_lo = -1.25, p.x_hi = p.y_hi = 1.25;
@@ -163,7 +167,10 @@ params preset(const std::string& name) {
         p.rows = layout::x_rows;
     } else if (name == "energyflow") {
         // EnergyFlow utils.pixelate(npix=33, img_width=0.8, norm=True): pT centroid snapped to a
-        // pixel centre, nearest-centre binning, rows = phi, L1 normalisation.
+        // pixel centre, nearest-centre binning, rows = phi, L1 normalisation. pixelate is
+        // called with (pT, y, phi): the x coordinate is the rapidity, whatever the input holds.
+        p.image_coord = coord::rap;
+        p.image_coord_fixed = true;
         p.centre = centre_mode::ptcentroid;
         p.npix_x = p.npix_y = 33;
         p.x_lo = p.y_lo = -0.4, p.x_hi = p.y_hi = 0.4;

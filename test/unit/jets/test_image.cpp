@@ -8,6 +8,7 @@
 
 #include "jetml/core/error.hpp"
 #include "jetml/jets/image.hpp"
+#include "jetml/jets/toy.hpp"
 
 using namespace jetml::image;
 
@@ -425,6 +426,76 @@ TEST_CASE("image: preset deoliveira, by hand") {
     }
 }
 
+/// pT in the -x rows (0 .. n/2 - 1) and the +x rows (n - n/2 .. n - 1) of channel 0 of an image
+/// with rows along x: the halves of the deoliveira flip, the central row of an odd n left out.
+std::pair<double, double> x_halves(const params& p, const std::vector<float>& img) {
+    const std::size_t h = p.npix_x / 2;
+    double neg = 0, pos = 0;
+    for (std::size_t r = 0; r < p.npix_x; ++r)
+        for (std::size_t c = 0; c < p.npix_y; ++c) {
+            if (r < h) neg += at(p, img, r, c);
+            if (r >= p.npix_x - h) pos += at(p, img, r, c);
+        }
+    return {neg, pos};
+}
+
+TEST_CASE("image: preset deoliveira flips by the pixel halves, not by subjet cores 1e-9 off the axis") {
+    params p = preset("deoliveira");
+    // Subjet 1 = A (200 GeV) and a 2e-6 GeV companion 0.1 to its -x side, subjet 2 = B (100 GeV,
+    // 0.6 below) and a 1e-6 GeV companion likewise: both E-scheme axes lie 1e-9 to the -x side
+    // of their cores, so once the axes are centred and rotated onto x = 0 the cores sit at
+    // x = +1e-9 (in the central row). The radiation, 3 x 10 GeV at -x against 3 GeV at +x (each
+    // more than R = 0.3 from everything, so kt subjets of their own below fcut = 5%), is what
+    // the flip must put at +x.
+    jet j;
+    j.add(200, 0, 0).add(2e-6, -0.1, 0).add(100, 0, -0.6).add(1e-6, -0.1, -0.6);
+    j.add(10, -0.5, 0.3).add(10, -0.6, -0.25).add(10, -0.45, -0.9).add(3, 0.5, -0.3);
+    jet_info info;
+    auto img = run(p, j, &info);
+    INFO(nonzero(p, img));
+    // the set-up: the centre (subjet 1's axis) is 1e-9 below A's x; the rotation is tiny
+    // the E-scheme axis: eta = asinh(sum pz / sum pT) = asinh(2e-6 sinh(-0.1) / 200) = -1.0017e-9
+    CHECK(std::abs(info.centre_x + 1.0017e-9) < 1e-13);
+    CHECK(std::abs(info.angle) < 1e-12);
+    const auto [neg, pos] = x_halves(p, img);
+    CHECK(pos == doctest::Approx(30).epsilon(1e-6));  // the 3 x 10 GeV flipped to +x (+ 2e-6 companions)
+    CHECK(neg == doctest::Approx(3).epsilon(1e-6));
+    CHECK(at(p, img, 12, 12) == 200);                 // A stays in the central row
+    SUBCASE("--flip-on constituents (the rule before issue 12) is fooled by the cores") {
+        p.flip_on = flip_level::constituents;
+        const auto [n2, p2] = x_halves(p, run(p, j));
+        CHECK(n2 == doctest::Approx(30).epsilon(1e-6));  // cores at +1e-9 outweigh the radiation: no flip
+        CHECK(p2 == doctest::Approx(3).epsilon(1e-6));
+    }
+}
+
+TEST_CASE("image: preset deoliveira on toy W and QCD jets: the +x half is the heavier one") {
+    // Measured before the fix (issue 12): 41% (W) and 38% (QCD) of these jets had the heavier
+    // half at +x, and the mean images' +x / -x pT ratios were 0.96 and 0.93; a flip of the pixel
+    // image gives 100% and 99.8% (2 QCD jets of 1000 have equal halves) and ratios 2.4 and 2.1.
+    const params p = preset("deoliveira");
+    jetml::toy_params tp;
+    workspace ws;
+    for (auto proc : {jetml::toy_process::w, jetml::toy_process::qcd}) {
+        const std::size_t n = 500;
+        std::size_t heavier = 0;
+        double neg_sum = 0, pos_sum = 0;
+        std::vector<float> img(p.pixels());
+        for (std::size_t i = 0; i < n; ++i) {
+            jet j;
+            for (const auto& q : jetml::toy_jet(proc, tp, 3, i)) j.add(q.pt, q.eta, q.phi, q.m);
+            jet_info info;
+            make_image(p, j.rows.data(), j.size(), img.data(), info, ws);
+            const auto [neg, pos] = x_halves(p, img);
+            heavier += pos > neg;
+            neg_sum += neg, pos_sum += pos;
+        }
+        INFO(jetml::toy_process_name(proc) << ": " << heavier << " of " << n << " heavier at +x, ratio " << pos_sum / neg_sum);
+        CHECK(double(heavier) >= 0.99 * double(n));
+        CHECK(pos_sum / neg_sum > 1.3);
+    }
+}
+
 TEST_CASE("image: preset energyflow, by hand") {
     params p = preset("energyflow");
     jet j;
@@ -436,6 +507,36 @@ TEST_CASE("image: preset energyflow, by hand") {
     // phi ceil(0.2/pw - .5) + 14 = 22. Rows are phi. L1: 3/4 and 1/4.
     CHECK(at(p, img, 14, 15) == 0.75f);
     CHECK(at(p, img, 22, 19) == 0.25f);
+}
+
+TEST_CASE("image: preset energyflow bins the rapidity computed from (pT, eta, m)") {
+    params p = preset("energyflow");
+    CHECK(p.image_coord == coord::rap);
+    // A: 3 GeV at eta = 0, massless; B: 1 GeV at eta = 0.3 with m = 1 GeV (float32 inputs)
+    jet j;
+    j.add(3, 0.0, 0.0).add(1, 0.3, 0.2, 1.0);
+    auto img = run(p, j);
+    INFO(nonzero(p, img));
+    // B's rapidity from its four-vector, y = 1/2 ln((E + pz) / (E - pz)), = 0.2137...
+    const double eta = double(0.3f), pz = std::sinh(eta), e = std::sqrt(1 + 1 + pz * pz);
+    const double y = 0.5 * std::log((e + pz) / (e - pz)), phi = double(0.2f), pw = 0.8 / 33;
+    // EnergyFlow's indices around the pT centroid (y / 4, phi / 4); rows are phi
+    auto idx = [&](double v, double c) { return long(std::ceil(v / pw - 0.5) - std::ceil(c / pw - 0.5) + 16); };
+    CHECK(at(p, img, std::size_t(idx(0, phi / 4)), std::size_t(idx(0, y / 4))) == 0.75f);
+    CHECK(at(p, img, std::size_t(idx(phi, phi / 4)), std::size_t(idx(y, y / 4))) == 0.25f);
+    CHECK(idx(y, y / 4) != idx(eta, eta / 4));  // the test tells rapidity from pseudorapidity
+    SUBCASE("--coordinate eta bins the pseudorapidity as given") {
+        p.image_coord = coord::eta;
+        auto img2 = run(p, j);
+        CHECK(at(p, img2, std::size_t(idx(phi, phi / 4)), std::size_t(idx(eta, eta / 4))) == 0.25f);
+    }
+    SUBCASE("massless constituents: y = eta, the same image bit for bit") {
+        jet k;
+        k.add(3, 0.0, 0.0).add(1, 0.3, 0.2).add(2, -0.17, 0.05);
+        params q = p;
+        q.image_coord = coord::eta;
+        CHECK(run(p, k) == run(q, k));
+    }
 }
 
 TEST_CASE("image: preset macaluso-shih, by hand (including the pixel flip)") {
