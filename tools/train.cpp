@@ -42,7 +42,8 @@ const jetml::tool_info info{
     "  train images.npy -l labels.npy --arch wtag --epochs 20 -o cnn.npz\n"
     "  train --signal w.npy --background qcd.npy --arch fisher -o fisher.npz\n"
     "  train features.csv --features mass,tau21 --label-col label --arch dnn -o dnn.npz\n"
-    "  train images.npy -l labels.npy --arch wtag --checkpoint run.ckpt   # resume with --resume"};
+    "  train images.npy -l labels.npy --arch wtag --checkpoint run.ckpt -o cnn.npz\n"
+    "  train images.npy -l labels.npy --arch wtag --checkpoint run.ckpt -o cnn.npz --resume"};
 
 nn::tshape to_tshape(const std::vector<std::size_t>& s) {
     return s.size() == 1 ? nn::tshape::vec(s[0]) : nn::tshape::image(s[0], s[1], s[2]);
@@ -183,6 +184,7 @@ int main(int argc, char** argv) {
             if (shrinkages.size() > 1) t.note("fisher: kept shrinkage %g (validation AUC %.5f)", best_a, best_auc);
             meta.extra.emplace_back("shrinkage", jetml::format_double(best_a));
             meta.epoch = 0;
+            meta.training = train::data_signature(tr, va, f, t.seed, false).record();
             nn::save_model(out_path, *best, meta);
             return;
         }
@@ -203,6 +205,7 @@ int main(int argc, char** argv) {
 
         //-- write the best model ----------------------------------------------------------------
         meta.epoch = r.best_epoch;
+        meta.training = train::training_record(r, f);
         nn::save_model(out_path, model, meta);
         t.note("kept the model of epoch %zu (%s loss %.5f) in %s", r.best_epoch, va.n ? "validation" : "training",
                r.best_loss, out_path.c_str());

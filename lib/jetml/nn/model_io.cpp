@@ -61,6 +61,14 @@ std::string model_bytes(const sequential& m, const model_meta& meta) {
     for (std::size_t i = 0; i < meta.extra.size(); ++i)
         extra += (i ? ", " : "") + json_quote(meta.extra[i].first) + ": " + json_quote(meta.extra[i].second);
     extra += "}";
+    std::string training;
+    if (!meta.training.empty()) {
+        training = ",\n  \"training\": {";
+        for (std::size_t i = 0; i < meta.training.size(); ++i)
+            training += std::string(i ? "," : "") + "\n    " + json_quote(meta.training[i].first) + ": " +
+                        json_quote(meta.training[i].second);
+        training += "\n  }";
+    }
     std::string json = model::meta_json_head(kind) + ",\n  \"arch\": " + json_quote(m.arch()) +
                        ",\n  \"input_shape\": " + json_shape(in_shape) + ",\n  \"input_layout\": " +
                        json_quote(in.spatial ? "NCHW" : "ND") + ",\n  \"outputs\": " +
@@ -69,7 +77,7 @@ std::string model_bytes(const sequential& m, const model_meta& meta) {
                        std::to_string(m.step()) + ",\n  \"epoch\": " + std::to_string(meta.epoch) +
                        ",\n  \"data_shape\": " + json_shape(meta.data_shape) +
                        ",\n  \"preprocessing\": " + prep + ",\n  \"params\": " + params +
-                       ",\n  \"extra\": " + extra + "\n}\n";
+                       ",\n  \"extra\": " + extra + training + "\n}\n";
     entries.insert(entries.begin(), zip_entry{"meta.json", json});
     return zip_store(entries);
 }
@@ -117,6 +125,9 @@ sequential sequential_from_file(const model::model_file& f, model_meta* meta_out
     meta.epoch = f.need_u64("epoch");
     if (const json_value* v = f.find("data_shape")) meta.data_shape = f.to_shape(*v, "data_shape");
     meta.extra = f.extra();
+    if (const json_value* tv = f.find("training"); tv && tv->type == json_value::object)
+        for (const auto& [k, v] : tv->o)
+            if (v.type == json_value::string) meta.training.emplace_back(k, v.s);
 
     sequential m;
     try {

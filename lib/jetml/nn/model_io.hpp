@@ -9,7 +9,10 @@
 //    "outputs", "loss", "seed", "step", "epoch", "data_shape",
 //    "preprocessing" ({"mean": entry, "std": entry} or null),
 //    "params" ([{"entry", "layer", "spec", "shape"}] in layer order),
-//    "extra" ({string: string}, free-form, e.g. the training options)}
+//    "extra" ({string: string}, free-form: train's "tool", "arch_option", "features", ...),
+//    "training" ({string: string}, only for a trained model: what the run depended on, as
+//    train::training_record gives it: "jetml_version", "epochs", "epochs_done", the options,
+//    "train_data"/"val_data" digests and their parts)}
 // and its entries are
 //   <i>.<name>.npy   float32 parameter arrays, e.g. "0.weight" (layer 0), "0.bias",
 //                    "5.running_mean"; conv weights (filters, k, k, in_channels), dense
@@ -44,6 +47,8 @@ struct model_meta {
     std::vector<std::size_t> data_shape;          ///< shape of the training data, e.g. (N, 1, 25, 25)
     std::vector<float> prep_mean, prep_std;       ///< input standardisation (empty: none)
     std::vector<std::pair<std::string, std::string>> extra;  ///< free-form key/values
+    /// meta.json "training": the options and data digests of the run (empty: none written).
+    std::vector<std::pair<std::string, std::string>> training;
     int format_version = 1;                       ///< as read from the file
     std::string jetml_version;                    ///< as read from the file
     /// Value of an extra key, or `def`.

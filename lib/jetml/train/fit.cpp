@@ -16,6 +16,7 @@
 #include "jetml/core/error.hpp"
 #include "jetml/core/progress.hpp"
 #include "jetml/core/rng.hpp"
+#include "jetml/core/threads.hpp"
 #include "jetml/data/dataset.hpp"
 #include "jetml/data/split.hpp"
 #include "jetml/io/csv.hpp"
@@ -24,6 +25,7 @@
 #include "jetml/nn/loss.hpp"
 #include "jetml/nn/model_io.hpp"
 #include "jetml/nn/optim.hpp"
+#include "jetml/version.hpp"
 
 namespace jetml::train {
 
@@ -45,11 +47,48 @@ bool fit_options::standardises(const std::vector<std::size_t>& shape) const {
     return standardize == "on" || (standardize == "auto" && shape.size() == 1);
 }
 
-std::string data_signature(const data::labelled_set& tr, const fit_options& f, std::uint64_t seed) {
-    std::ostringstream s;
-    s << ";shape:" << jetml::format_shape(tr.shape) << ";n:" << tr.n << ";seed:" << seed << ";batch:" << f.batch
-      << ";lr:" << f.lr << ";optim:" << f.optimizer << ";val:" << f.val_split;
-    return s.str();
+fit_signature data_signature(const data::labelled_set& tr, const data::labelled_set& va, const fit_options& f,
+                             std::uint64_t seed, bool standardised) {
+    fit_signature s;
+    s.set("seed", "--seed", std::to_string(seed));
+    s.set("val_split", "--val-split", f.val.empty() ? jetml::format_double(f.val_split) : "none (--val)");
+    s.set("standardise", "--standardise", standardised ? "on" : "off");
+    s.set("class_weight", "--class-weight", f.class_weight);
+    s.set("shape", "sample shape", jetml::format_shape(tr.shape));
+    s.set("samples", "samples", std::to_string(tr.n) + " training + " + std::to_string(va.n) + " validation");
+    for (const auto* d : {&tr, &va}) {
+        const data_digest g = digest_data(*d);
+        const bool t = d == &tr;
+        s.set(t ? "train_data" : "val_data", t ? "training data digest" : "validation data digest", g.all,
+              {{"inputs", g.inputs}, {"labels", g.labels}, {"weights", g.weights}, {"side", g.side}});
+    }
+    return s;
+}
+
+fit_signature make_signature(const trainable& m, const data::labelled_set& tr, const data::labelled_set& va,
+                             const fit_options& f, const fit_context& ctx) {
+    fit_signature s = data_signature(tr, va, f, ctx.seed, f.standardises(tr.shape));
+    s.set("batch", "--batch", std::to_string(f.batch));
+    s.set("lr", "--lr", jetml::format_double(f.lr));
+    const nn::optim_kind ok = nn::parse_optim(f.optimizer);
+    s.set("optimiser", "--optimiser", nn::optim_name(ok));
+    if (ok == nn::optim_kind::sgd) s.set("momentum", "--momentum", jetml::format_double(f.momentum));
+    s.set("weight_decay", "--weight-decay", jetml::format_double(f.weight_decay));
+    const auto sched = nn::lr_schedule::parse(f.schedule, f.lr, f.epochs);
+    s.set("schedule", "--schedule",
+          sched.type == nn::lr_schedule::kind::cosine ? f.schedule + " over " + std::to_string(f.epochs) + " epochs"
+                                                      : f.schedule);
+    s.set("loss", "--loss", nn::make_loss(f.loss)->name());
+    s.set("patience", "--patience", std::to_string(f.patience));
+    s.set("threads", "--threads", std::to_string(jetml::max_threads()));
+    m.signature(s);
+    return s;
+}
+
+std::vector<std::pair<std::string, std::string>> training_record(const fit_result& r, const fit_options& f) {
+    auto rec = r.signature.record();
+    rec.insert(rec.begin() + 1, {{"epochs", std::to_string(f.epochs)}, {"epochs_done", std::to_string(r.epochs_done)}});
+    return rec;
 }
 
 namespace {
@@ -78,13 +117,16 @@ struct loop_state {
     double best_loss = INFINITY;
 };
 
-std::string checkpoint_bytes(trainable& m, const std::string& best, const loop_state& st, const std::string& sig) {
+constexpr int checkpoint_version = 2;
+
+std::string checkpoint_bytes(trainable& m, const std::string& best, const loop_state& st, const fit_signature& sig) {
     saved_state ss = m.save_state(best);
     std::ostringstream s;
-    s << "format=jetml-checkpoint\nversion=1\nnext_epoch=" << st.next_epoch << "\nbest_epoch=" << st.best_epoch
+    s << "format=jetml-checkpoint\nversion=" << checkpoint_version << "\njetml_version=" << JETML_VERSION
+      << "\nnext_epoch=" << st.next_epoch << "\nbest_epoch=" << st.best_epoch
       << "\nbad_epochs=" << st.bad_epochs << "\nbest_loss=" << jetml::format_double(st.best_loss) << "\n";
     for (const auto& [k, v] : ss.keys) s << k << "=" << v << "\n";
-    s << "signature=" << sig << "\n";
+    for (const auto& [k, v] : sig.state_keys()) s << k << "=" << v << "\n";
     std::vector<jetml::zip_entry> entries{{"state.txt", s.str()}};
     for (auto& [name, bytes] : ss.entries) entries.push_back({name, std::move(bytes)});
     return jetml::zip_store(entries);
@@ -97,7 +139,7 @@ void write_file(const std::string& path, const std::string& bytes) {
 }
 
 // Reads a checkpoint into the trainable and the loop state; returns the best snapshot.
-std::string read_checkpoint(trainable& m, const std::string& path, const std::string& sig, loop_state& st) {
+std::string read_checkpoint(trainable& m, const std::string& path, const fit_signature& sig, loop_state& st) {
     std::string bytes;
     {
         std::ifstream f(path, std::ios::binary);
@@ -114,11 +156,21 @@ std::string read_checkpoint(trainable& m, const std::string& path, const std::st
         auto eq = line.find('=');
         if (eq != std::string::npos) kv[line.substr(0, eq)] = line.substr(eq + 1);
     }
-    if (kv["format"] != "jetml-checkpoint" || kv["version"] != "1")
-        throw error(path, "not a jetml checkpoint of version 1");
-    if (kv["signature"] != sig)
-        throw usage_error(path + ": the checkpoint was made with other options or data (" + kv["signature"] +
-                          "); resume with the same command");
+    if (kv["format"] != "jetml-checkpoint") throw error(path, "not a jetml checkpoint (state.txt has no format=jetml-checkpoint)");
+    if (kv["version"] == "1")
+        throw usage_error(path + ": the checkpoint was written by an older jetml (checkpoint format 1, without the "
+                          "data digest and the training options), so this run cannot be checked against it; "
+                          "train again without --resume");
+    if (kv["version"] != std::to_string(checkpoint_version))
+        throw usage_error(path + ": checkpoint format " + printable(kv["version"], 20) + " is not the format " +
+                          std::to_string(checkpoint_version) + " this jetml " + JETML_VERSION +
+                          " writes; resume with the jetml that wrote it");
+    const std::vector<std::string> diff = sig.compare(fit_signature::from_state_keys(kv));
+    if (!diff.empty()) {
+        std::string msg = path + ": checkpoint does not match this run (checkpoint vs now): ";
+        for (std::size_t i = 0; i < diff.size(); ++i) msg += (i ? ", " : "") + diff[i];
+        throw usage_error(msg + "; more --epochs is the only change that may continue");
+    }
     try {
         st.next_epoch = std::stoull(kv["next_epoch"]);
         st.best_epoch = std::stoull(kv["best_epoch"]);
@@ -136,20 +188,29 @@ fit_result fit(trainable& m, const data::labelled_set& tr, const data::labelled_
                const fit_context& ctx) {
     const jetml::tool* t = ctx.t;
     const auto sched = nn::lr_schedule::parse(f.schedule, f.lr, f.epochs);
-    std::string sig = m.signature() + data_signature(tr, f, ctx.seed);
-    for (auto& c : sig)
-        if (c == '\n') c = ' ';
+    fit_result res;
+    res.signature = make_signature(m, tr, va, f, ctx);
+    const fit_signature& sig = res.signature;
     std::string best = m.snapshot();
     loop_state st;
     if (f.resume && ::access(f.checkpoint.c_str(), F_OK) == 0) {
         best = read_checkpoint(m, f.checkpoint, sig, st);
+        if (st.next_epoch > f.epochs)
+            throw usage_error(f.checkpoint + ": the checkpoint has done " + std::to_string(st.next_epoch) +
+                              " epochs, more than --epochs " + std::to_string(f.epochs) +
+                              "; resume with --epochs " + std::to_string(st.next_epoch) + " or more");
         if (t) t->note("resuming from %s at epoch %zu", f.checkpoint.c_str(), st.next_epoch + 1);
+        // a run whose patience ran out at the checkpoint stops there, whatever --epochs says,
+        // as the uninterrupted run with that --epochs would have
+        if (f.patience > 0 && st.bad_epochs >= f.patience) {
+            res.stopped_early = true;
+            if (t) t->note("early stop: the checkpoint's patience had run out at epoch %zu", st.next_epoch);
+        }
     } else if (f.resume && t) {
         t->warn("checkpoint %s does not exist yet; starting from scratch", f.checkpoint.c_str());
     }
     const std::string ckpt_path = f.checkpoint.empty() ? ctx.interrupt_checkpoint : f.checkpoint;
     std::string last_ckpt = checkpoint_bytes(m, best, st, sig);
-    fit_result res;
     res.validated = va.n > 0;
     {
         const signal_scope signals;
@@ -160,7 +221,7 @@ fit_result fit(trainable& m, const data::labelled_set& tr, const data::labelled_
         b.x = xb.data(), b.y = yb.data(), b.w = wb.data();
         for (auto& c : sb) b.side.push_back(c.data());
         std::vector<std::size_t> order(tr.n);
-        for (std::size_t epoch = st.next_epoch; epoch < f.epochs; ++epoch) {
+        for (std::size_t epoch = st.next_epoch; epoch < f.epochs && !res.stopped_early; ++epoch) {
             const double lr_e = sched.at(epoch);
             double sum = 0, wsum = 0;
             const auto t0 = std::chrono::steady_clock::now();

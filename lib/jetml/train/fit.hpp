@@ -3,10 +3,13 @@
 // shuffling, a learning-rate schedule, validation, early stopping, the best snapshot,
 // checkpoints with exact resume, SIGTERM/SIGINT handling and a progress bar.
 //
-// A checkpoint is a stored zip (format "jetml-checkpoint", version 1): state.txt (key=value
-// lines: format, version, next_epoch, best_epoch, bad_epochs, best_loss, the trainable's own
-// keys, signature) plus the trainable's entries (for a network: model.npz, best.npz,
-// optimizer.npy). Resuming with another signature is a usage error.
+// A checkpoint is a stored zip (format "jetml-checkpoint", version 2): state.txt (key=value
+// lines: format, version, jetml_version, next_epoch, best_epoch, bad_epochs, best_loss, the
+// trainable's own keys, and the run's fit_signature as sig.KEY lines) plus the trainable's
+// entries (for a network: model.npz, best.npz, optimizer.npy). Resuming compares the stored
+// signature with this run's and refuses (usage_error, exit 2) with every difference; only
+// --epochs may change. Version 1 checkpoints (no signature fields) are refused as written by an
+// older jetml.
 #pragma once
 #include <cmath>
 #include <cstddef>
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "jetml/data/labelled.hpp"
+#include "jetml/train/signature.hpp"
 
 namespace jetml {
 class tool;
@@ -76,8 +80,12 @@ struct saved_state {
 class trainable {
 public:
     virtual ~trainable() = default;
-    /// One line (no '\n') naming the model and its settings; a checkpoint must match it.
-    virtual std::string signature() const = 0;
+    /// Adds to `s` what the engine cannot know about this model: its architecture and the
+    /// settings it uses that are not fit_options (e.g. the optimiser's constants, an adversary's
+    /// weight), and replaces an engine field whose value it uses differently (e.g. "loss" with
+    /// the loss it really evaluates). Called after the engine's fields; a checkpoint must match
+    /// the whole signature.
+    virtual void signature(fit_signature& s) const = 0;
     /// Called before the batches of `epoch` (0-based) at learning rate lr.
     virtual void begin_epoch(std::size_t epoch, double lr) { (void)epoch, (void)lr; }
     /// Whether the engine should feed mini-batches (a booster says no).
@@ -109,6 +117,7 @@ struct fit_result {
     std::size_t epochs_done = 0;      ///< epochs finished, including those of a resumed run
     bool stopped_early = false;       ///< patience ran out
     bool validated = false;           ///< the criterion was the validation loss
+    fit_signature signature;          ///< what the run depended on (make_signature)
 };
 
 /// Where fit() reports: notes, progress bar and seed come from the tool.
@@ -118,8 +127,24 @@ struct fit_context {
     std::string interrupt_checkpoint;  ///< where a signal saves the state without --checkpoint
 };
 
-/// The engine's signature suffix: ";shape:(..);n:N;seed:S;batch:B;lr:LR;optim:O;val:V".
-std::string data_signature(const data::labelled_set& tr, const fit_options& f, std::uint64_t seed);
+/// The data part of a signature, for any model fitted on `tr` and validated on `va` (also a
+/// closed-form one): "seed" (--seed), "val_split" (--val-split, or "none (--val)" with a
+/// validation file), "standardise" (on/off as applied, `standardised`), "class_weight",
+/// "shape", "samples" ("N training + M validation"), and "train_data" / "val_data" (the data
+/// digests of the sets as given, i.e. after standardisation, class weighting and the split,
+/// with parts inputs, labels, weights, side).
+fit_signature data_signature(const data::labelled_set& tr, const data::labelled_set& va, const fit_options& f,
+                             std::uint64_t seed, bool standardised);
+/// The whole signature fit() stores and checks: data_signature (with f.standardises(tr.shape))
+/// plus "batch", "lr", "optimiser", "momentum" (sgd only), "weight_decay", "schedule" (with the
+/// epoch count when the rates depend on it, as cosine's do), "loss", "patience" and "threads"
+/// (the OpenMP thread count: a batch split over threads sums its gradients in another order,
+/// so the bits of the result depend on it), then the trainable's own fields.
+fit_signature make_signature(const trainable& m, const data::labelled_set& tr, const data::labelled_set& va,
+                             const fit_options& f, const fit_context& ctx);
+/// The "training" record of a model file's meta.json after fit(): r.signature.record() plus
+/// "epochs" (the maximum asked for) and "epochs_done".
+std::vector<std::pair<std::string, std::string>> training_record(const fit_result& r, const fit_options& f);
 
 /// Trains `m` on `tr` for up to f.epochs epochs. Each epoch visits the rows in a Fisher-Yates
 /// order from jetml::rng(seed, 0xE90C0000 + epoch), in batches of f.batch (the last smaller),
@@ -129,6 +154,9 @@ std::string data_signature(const data::labelled_set& tr, const fit_options& f, s
 /// atomically after every epoch; f.resume continues from it exactly (same final state as an
 /// uninterrupted run). SIGTERM/SIGINT during an epoch saves the last finished epoch's
 /// checkpoint and throws jetml::error. On return the best parameters are restored into `m`.
+/// A resume whose signature differs from the checkpoint's, or that asks for fewer epochs than
+/// the checkpoint has done, is a usage_error naming every difference; a checkpoint whose
+/// patience had already run out continues no further.
 fit_result fit(trainable& m, const data::labelled_set& tr, const data::labelled_set& va, const fit_options& f,
                const fit_context& ctx);
 

@@ -41,7 +41,9 @@ inline void add_fit_options(CLI::App& app, fit_options& f) {
         ->capture_default_str()
         ->check(CLI::IsMember({"auto", "on", "off"}));
     app.add_option("--checkpoint", f.checkpoint, "checkpoint file written (atomically) after every epoch");
-    app.add_flag("--resume", f.resume, "continue from --checkpoint");
+    app.add_flag("--resume", f.resume,
+                 "continue from --checkpoint; refused (exit 2, listing every difference) when the data or an "
+                 "option that changes the result differ from the checkpoint's; only a larger --epochs may continue");
 }
 
 }  // namespace jetml::train

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "jetml/core/error.hpp"
+#include "jetml/io/csv.hpp"
 #include "jetml/io/npz.hpp"
 #include "jetml/stats/metrics.hpp"
 
@@ -19,7 +20,21 @@ network_trainable::network_trainable(nn::sequential& m, const nn::optim_config& 
                                      std::shared_ptr<const nn::loss> loss, nn::model_meta meta, std::size_t batch)
     : m_(m), opt_(oc), loss_(std::move(loss)), meta_(std::move(meta)), batch_(batch) {}
 
-std::string network_trainable::signature() const { return "arch:" + m_.arch(); }
+void network_trainable::signature(fit_signature& s) const {
+    s.set("arch", "--arch", m_.arch());
+    // what the network really optimises with, which the tool may have set apart from the options
+    const nn::optim_config& c = opt_.config();
+    s.set("optimiser", "--optimiser", nn::optim_name(c.kind));
+    if (c.kind == nn::optim_kind::sgd) {
+        s.set("momentum", "--momentum", format_double(c.momentum));
+        s.set("optimiser_constants", "optimiser constants", std::string("nesterov=") + (c.nesterov ? "yes" : "no"));
+    } else {
+        s.set("optimiser_constants", "optimiser constants",
+              "beta1=" + format_double(c.beta1) + " beta2=" + format_double(c.beta2) + " eps=" + format_double(c.eps));
+    }
+    s.set("weight_decay", "--weight-decay", format_double(c.weight_decay));
+    s.set("loss", "--loss", loss_->name());
+}
 
 void network_trainable::begin_epoch(std::size_t, double) { m_.reserve(batch_); }
 

@@ -28,7 +28,9 @@ public:
     network_trainable(nn::sequential& m, const nn::optim_config& oc, std::shared_ptr<const nn::loss> loss,
                       nn::model_meta meta, std::size_t batch);
 
-    std::string signature() const override;
+    /// "arch", and what the optimiser and loss really are: "optimiser", "momentum" (sgd),
+    /// "optimiser_constants" (Adam's betas and eps, or SGD's nesterov), "weight_decay", "loss".
+    void signature(fit_signature& s) const override;
     void begin_epoch(std::size_t epoch, double lr) override;
     double train_batch(const batch& b, double lr) override;
     evaluation validate(const data::labelled_set& va) override;

@@ -36,7 +36,7 @@ public:
     std::vector<double> script;
     std::vector<double> snapshots_taken;  // p at every snapshot() call
 
-    std::string signature() const override { return "toy"; }
+    void signature(train::fit_signature& s) const override { s.set("arch", "model", "toy"); }
     double train_batch(const train::batch& b, double lr) override {
         double s = 0;
         for (std::size_t k = 0; k < b.n; ++k) s += double(b.x[k]) * double(k + 1) * b.w[k];
@@ -181,7 +181,7 @@ TEST_CASE("train fit: resuming a checkpoint written mid-run ends in the state of
         toy other;
         f.batch = 9;
         CHECK_THROWS_WITH_AS(train::fit(other, tr, va, f, ctx),
-                             doctest::Contains("the checkpoint was made with other options or data"),
+                             doctest::Contains("checkpoint does not match this run (checkpoint vs now): --batch 8 vs 9"),
                              usage_error);
     }
     SUBCASE("a missing checkpoint starts from scratch") {
