@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Unit tests of jetml/train/fit and train/network: early stopping with patience, the best
 // snapshot kept, resume from a checkpoint written mid-run equal to an uninterrupted run,
-// a signature mismatch refused, and a network learning two Gaussians under the engine.
+// a resume with other data or options refused with every difference (and a format-1
+// checkpoint as older), early stopping kept across a resume, and a network learning two
+// Gaussians under the engine.
 #include <doctest/doctest.h>
 #include <unistd.h>
 
@@ -13,10 +15,13 @@
 
 #include "jetml/core/error.hpp"
 #include "jetml/core/rng.hpp"
+#include "jetml/core/threads.hpp"
+#include "jetml/io/npz.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/nn/model.hpp"
 #include "jetml/train/fit.hpp"
 #include "jetml/train/network.hpp"
+#include "support.hpp"
 
 using namespace jetml;
 
@@ -282,4 +287,149 @@ TEST_CASE("train fit_options: checks name the option") {
     f = train::fit_options();
     CHECK(f.standardises({3}));
     CHECK_FALSE(f.standardises({1, 5, 5}));
+}
+
+TEST_CASE("train fit: a resume with other data or options is refused with every difference; more --epochs continues") {
+    const auto tr = toy_data(37), va = toy_data(5);
+    const std::string ck = tmp_path("sig.ckpt");
+    train::fit_options f;
+    f.batch = 8;
+    f.patience = 0;
+    f.epochs = 2;
+    f.checkpoint = ck;
+    train::fit_context ctx;
+    ctx.seed = 7;
+    {
+        toy first;
+        train::fit(first, tr, va, f, ctx);
+    }
+    f.resume = true;
+    f.epochs = 4;
+    auto refused = [&](const data::labelled_set& t2, const train::fit_options& g, const train::fit_context& c) {
+        toy m;
+        std::string what;
+        try {
+            train::fit(m, t2, va, g, c);
+        } catch (const usage_error& e) {
+            what = e.what();
+        }
+        CHECK(what.rfind(ck + ": checkpoint does not match this run (checkpoint vs now): ", 0) == 0);
+        CHECK(what.find("; more --epochs is the only change that may continue") != std::string::npos);
+        CHECK(m.epochs == 0);  // nothing trained
+        return what;
+    };
+    SUBCASE("flipped labels") {
+        auto t2 = tr;
+        for (auto& y : t2.y) y = 1 - y;
+        const auto w = refused(t2, f, ctx);
+        CHECK(w.find("training data digest") != std::string::npos);
+        CHECK(w.find("(labels changed)") != std::string::npos);
+        CHECK(w.find("validation data digest") == std::string::npos);
+    }
+    SUBCASE("inputs rescaled, same size") {
+        auto t2 = tr;
+        for (auto& x : t2.x) x *= 2;
+        CHECK(refused(t2, f, ctx).find("(inputs changed)") != std::string::npos);
+    }
+    SUBCASE("one option each: its name, the checkpoint's value and this run's") {
+        auto g = f;
+        auto c = ctx;
+        std::string want;
+        SUBCASE("weight decay") { g.weight_decay = 1e-3, want = "--weight-decay 0 vs 0.001"; }
+        SUBCASE("schedule") { g.schedule = "step:1:0.5", want = "--schedule constant vs step:1:0.5"; }
+        SUBCASE("loss") { g.loss = "mse", want = "--loss bce vs mse"; }
+        SUBCASE("standardise") { g.standardize = "off", want = "--standardise on vs off"; }
+        SUBCASE("seed") { c.seed = 8, want = "--seed 7 vs 8"; }
+        SUBCASE("batch") { g.batch = 16, want = "--batch 8 vs 16"; }
+        SUBCASE("lr") { g.lr = 0.01, want = "--lr 0.001 vs 0.01"; }
+        SUBCASE("optimiser") { g.optimizer = "sgd", want = "--optimiser adam vs sgd"; }
+        SUBCASE("class weight") { g.class_weight = "2:1", want = "--class-weight none vs 2:1"; }
+        SUBCASE("patience") { g.patience = 3, want = "--patience 0 vs 3"; }
+        SUBCASE("threads") {
+            const int n = max_threads() == 1 ? 2 : 1;
+            want = "--threads " + std::to_string(max_threads()) + " vs " + std::to_string(n);
+            const int before = max_threads();
+            set_threads(n);
+            const auto w = refused(tr, g, c);
+            set_threads(before);
+            CHECK(w.find(want) != std::string::npos);
+            want.clear();
+        }
+        if (!want.empty()) {
+            const auto w = refused(tr, g, c);
+            CHECK(w.find(want) != std::string::npos);
+        }
+    }
+    SUBCASE("two differences in one message") {
+        auto g = f;
+        g.weight_decay = 0.5;
+        g.batch = 9;
+        const auto w = refused(tr, g, ctx);
+        CHECK(w.find("--batch 8 vs 9, --weight-decay 0 vs 0.5") != std::string::npos);
+    }
+    SUBCASE("fewer epochs than the checkpoint has done") {
+        auto g = f;
+        g.epochs = 1;
+        toy m;
+        CHECK_THROWS_WITH_AS(train::fit(m, tr, va, g, ctx),
+                             (ck + ": the checkpoint has done 2 epochs, more than --epochs 1; resume with --epochs 2 "
+                                   "or more").c_str(),
+                             usage_error);
+    }
+    SUBCASE("more epochs continue") {
+        toy m;
+        const auto r = train::fit(m, tr, va, f, ctx);
+        CHECK(r.epochs_done == 4);
+        CHECK(m.epochs == 4);
+    }
+    SUBCASE("a checkpoint of format 1 (an older jetml) is refused as such") {
+        std::map<std::string, std::string> e;
+        for (auto& z : zip_read(support::read_file(ck), ck)) e[z.name] = z.data;
+        std::string st = e["state.txt"], old;
+        std::istringstream in(st);
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("sig.", 0) != 0 && line.rfind("jetml_version=", 0) != 0)
+                old += (line == "version=2" ? "version=1" : line) + "\n";
+        old += "signature=toy;shape:(1);n:30;seed:7;batch:8;lr:0.001;optim:adam;val:0.2\n";
+        std::vector<zip_entry> z{{"state.txt", old}};
+        for (const auto& [k, v] : e)
+            if (k != "state.txt") z.push_back({k, v});
+        support::write_file(ck, zip_store(z));
+        toy m;
+        CHECK_THROWS_WITH_AS(train::fit(m, tr, va, f, ctx),
+                             doctest::Contains("the checkpoint was written by an older jetml (checkpoint format 1"),
+                             usage_error);
+    }
+    std::remove(ck.c_str());
+}
+
+TEST_CASE("train fit: a checkpoint whose patience had run out continues no further, like the uninterrupted run") {
+    const auto tr = toy_data(20), va = toy_data(5);
+    const std::string ck = tmp_path("pat.ckpt");
+    train::fit_options f;
+    f.batch = 8;
+    f.patience = 2;
+    f.epochs = 3;
+    f.checkpoint = ck;
+    const std::vector<double> script{5, 6, 7, 1, 0.5, 0.2};
+    toy first;
+    first.script = script;
+    CHECK(train::fit(first, tr, va, f, train::fit_context{}).stopped_early);
+    toy full;
+    full.script = script;
+    train::fit_options g = f;
+    g.checkpoint.clear();
+    g.epochs = 6;
+    const auto rf = train::fit(full, tr, va, g, train::fit_context{});
+    CHECK(rf.epochs_done == 3);
+    toy resumed;
+    resumed.script = script;
+    f.epochs = 6;
+    f.resume = true;
+    const auto rr = train::fit(resumed, tr, va, f, train::fit_context{});
+    CHECK(rr.stopped_early);
+    CHECK(rr.epochs_done == 3);
+    CHECK(resumed.epochs == 3);
+    CHECK(resumed.p == full.p);
+    std::remove(ck.c_str());
 }
