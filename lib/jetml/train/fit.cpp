@@ -189,7 +189,11 @@ fit_result fit(trainable& m, const data::labelled_set& tr, const data::labelled_
     const jetml::tool* t = ctx.t;
     const auto sched = nn::lr_schedule::parse(f.schedule, f.lr, f.epochs);
     fit_result res;
+    const auto t_sig = std::chrono::steady_clock::now();
     res.signature = make_signature(m, tr, va, f, ctx);
+    if (t)
+        t->info("data digests of %zu + %zu samples in %.1f ms", tr.n, va.n,
+                1e3 * std::chrono::duration<double>(std::chrono::steady_clock::now() - t_sig).count());
     const fit_signature& sig = res.signature;
     std::string best = m.snapshot();
     loop_state st;
