@@ -96,6 +96,7 @@ trained_classifier fit_classifier(const classifier_spec& spec, data::labelled_se
             ctx.t->note("fisher: kept shrinkage %g (validation AUC %.5f)", out.shrinkage, best_auc);
         meta.extra.emplace_back("shrinkage", format_double(out.shrinkage));
         meta.epoch = 0;
+        meta.training = data_signature(tr, va, f, ctx.seed, false).record();
         out.scorer = std::make_unique<model::network_scorer>(std::move(*best), meta);
         return out;
     }
@@ -111,6 +112,7 @@ trained_classifier fit_classifier(const classifier_spec& spec, data::labelled_se
                     f.batch);
     out.result = fit(net, tr, va, f, ctx);
     meta.epoch = out.result.best_epoch;
+    meta.training = training_record(out.result, f);
     out.scorer = std::make_unique<model::network_scorer>(std::move(model), meta);
     return out;
 }

@@ -49,7 +49,8 @@ std::string read_arch(const std::string& arch);
 
 /// Trains spec's classifier on tr, validated on va (which may be empty), with f's engine
 /// options and ctx's messages and seed. Standardises (per f.standardises) with the training
-/// set's statistics, applied to both sets and stored in meta. Throws usage_error for an
+/// set's statistics, applied to both sets and stored in meta, with meta.training from the
+/// engine's signature (training_record; data_signature for Fisher). Throws usage_error for an
 /// architecture without one output or a Fisher choice without validation rows.
 trained_classifier fit_classifier(const classifier_spec& spec, data::labelled_set tr, data::labelled_set va,
                                   const fit_options& f, const fit_context& ctx);

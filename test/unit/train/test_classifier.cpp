@@ -100,3 +100,39 @@ TEST_CASE("classifier: Fisher keeps the shrinkage with the best validation AUC a
     spec.arch = "dense(2)";
     CHECK_THROWS_AS(train::fit_classifier(spec, tr, va, f, ctx), usage_error);
 }
+
+TEST_CASE("classifier: the model's meta records the training options and data digests (meta.json \"training\")") {
+    const auto tr = gaussians(200, 1), va = gaussians(100, 2);
+    train::classifier_spec spec;
+    spec.arch = "dense(4) relu dense(1)";
+    train::fit_options f;
+    f.epochs = 2;
+    f.weight_decay = 0.01;
+    train::fit_context ctx;
+    auto get = [](const nn::model_meta& m, const std::string& k) {
+        for (const auto& [key, v] : m.training)
+            if (key == k) return v;
+        return std::string("(missing)");
+    };
+    auto c = train::fit_classifier(spec, tr, va, f, ctx);
+    CHECK(get(c.meta(), "weight_decay") == "0.01");
+    CHECK(get(c.meta(), "epochs_done") == "2");
+    CHECK(get(c.meta(), "arch") == "dense(4) relu dense(1)");
+    CHECK(get(c.meta(), "standardise") == "on");
+    CHECK(get(c.meta(), "train_data").size() == 16);
+    // the record survives the model file
+    const std::string path = support::tmp_path("classifier", "training.npz");
+    c.save(path);
+    nn::model_meta back;
+    nn::load_model(path, &back);
+    CHECK(back.training == c.meta().training);
+    std::remove(path.c_str());
+    // Fisher: the data part only (no epochs, no optimiser)
+    spec.arch = "fisher";
+    auto fi = train::fit_classifier(spec, tr, va, f, ctx);
+    CHECK(get(fi.meta(), "standardise") == "off");
+    // the digest is of the data as trained on: standardised for the network, as given for Fisher
+    CHECK(get(fi.meta(), "train_data.inputs") != get(c.meta(), "train_data.inputs"));
+    CHECK(get(fi.meta(), "train_data.labels") == get(c.meta(), "train_data.labels"));
+    CHECK(get(fi.meta(), "weight_decay") == "(missing)");
+}
