@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Runs every shell example of the documentation as written (issue 12.9):
+#   (a) the "Examples:" block at the end of each tool's --help (tool_info.examples in tools/*.cpp),
+#   (b) the EXAMPLES section of each man page (man/*.1, man/*.5; groff source between .nf/.fi),
+#   (c) the ```sh code blocks of README.md: in a block with "$ " prompts the prompt lines are the
+#       commands and the rest is their output; otherwise every line that is not a comment is a
+#       command. A block preceded by the line
+#           <!-- examples: skip REASON -->
+#       is not run; the test prints each skip with its reason (keep that list short).
+# A trailing "\" (README) or "\e" (groff) joins a line with the next.
+#
+# The examples of one block run in order, in one scratch directory (later lines use what earlier
+# lines wrote, as a reader would), which starts as a copy of fixture files made here by the
+# tools themselves at small sizes: jets.npy, labels.npy, w.npy, qcd.npy, images, models trained
+# for one or two epochs, scores, CSV tables with the columns the examples name. The example text
+# is never rewritten; only the fixtures are small. README blocks also see `build` (the build
+# directory) and `test` (the source test/ folder), as from the top of a clone.
+#
+#   run-examples.sh BIN_DIR SOURCE_DIR [BUILD_DIR]
+# Exits 1 listing every example that failed (source file:line, command, exit status, stderr).
+set -u -o pipefail
+bin=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
+build=$(cd "${3:-$bin/..}" && pwd)
+tools="jetgen subjet jetimg train predict roc"
+export PATH="$bin:$PATH" LC_ALL=C
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fix=$work/fixtures
+mkdir -p "$fix"
+SEP=$'\x1f'
+
+#-- extract ------------------------------------------------------------------------------------
+# One record per line: BLOCK <SEP> SOURCE:LINE <SEP> COMMAND, or SKIP <SEP> SOURCE:LINE <SEP> REASON.
+list=$work/examples.txt
+: > "$list"
+for t in $tools; do
+    "$bin/$t" --help 2>/dev/null | awk '/^Examples:/ { p = 1; next } p && /^  / { sub(/^ +/, ""); print; next } p { exit }' |
+    while IFS= read -r cmd; do
+        # the source line of the example: the C string in tools/$t.cpp that holds it
+        loc=$(grep -nF -- "$cmd" "$src/tools/$t.cpp" | head -1 | cut -d: -f1)
+        printf 'help-%s%s%s%s%s\n' "$t" "$SEP" "tools/$t.cpp:${loc:-?} ($t --help)" "$SEP" "$cmd" >> "$list"
+    done
+done
+for page in "$src"/man/*.[15]; do
+    name=man/$(basename "$page")
+    awk -v name="$name" -v sep="$SEP" '
+        function unescape(s) {
+            gsub(/\\e/, "\001", s); gsub(/\\-/, "-", s); gsub(/\\f[BIRP]/, "", s); gsub(/\\\(aq/, "\047", s)
+            gsub(/\\\(dq/, "\"", s); gsub(/\\\(ti/, "~", s); gsub(/\\&/, "", s); gsub(/\001/, "\\", s)
+            return s
+        }
+        /^\.SH/ { ex = ($0 ~ /^\.SH +"?EXAMPLES/); nf = 0; next }
+        ex && /^\.nf/ { nf = 1; next }
+        ex && /^\.fi/ { nf = 0; next }
+        ex && nf {
+            s = unescape($0); sub(/^[ \t]+/, "", s)
+            if (cont) cmd = cmd " " s; else { cmd = s; start = NR }
+            if (cmd ~ /\\$/) { sub(/[ \t]*\\$/, "", cmd); cont = 1; next }
+            cont = 0
+            if (cmd != "" && cmd !~ /^#/) print "man-" name sep name ":" start sep cmd
+        }' "$page" >> "$list"
+done
+awk -v sep="$SEP" '
+    /^<!-- examples: skip/ { reason = $0; sub(/^<!-- examples: skip[ :]*/, "", reason); sub(/ *-->$/, "", reason); skip = NR; next }
+    /^```/ {
+        if (!inb) { inb = 1; lang = substr($0, 4); first = NR + 1; n = 0; prompt = 0; next }
+        inb = 0
+        if (lang == "sh" && skip == first - 2) print "SKIP" sep "README.md:" first sep reason
+        else if (lang == "sh") {
+            cont = 0
+            for (i = 1; i <= n; i++) {
+                s = line[i]
+                if (prompt) { if (s !~ /^\$ /) continue; sub(/^\$ /, "", s) }
+                if (cont) cmd = cmd " " s; else { cmd = s; start = first + i - 1 }
+                if (cmd ~ /\\$/) { sub(/[ \t]*\\$/, "", cmd); cont = 1; continue }
+                cont = 0
+                if (cmd !~ /^[ \t]*(#|$)/) print "readme-" first sep "README.md:" start sep cmd
+            }
+        }
+        next
+    }
+    inb { line[++n] = $0; if ($0 ~ /^\$ /) prompt = 1 }' "$src/README.md" >> "$list"
+
+# every tool's --help and man page, and the README, must give examples: an empty list is a broken extractor
+missing=""
+for t in $tools; do
+    grep -q "^help-$t$SEP" "$list" || missing="$missing $t--help"
+    grep -q "^man-man/$t.1$SEP" "$list" || missing="$missing man/$t.1"
+done
+grep -q "^readme-" "$list" || missing="$missing README.md"
+[ -z "$missing" ] || { echo "run-examples: no examples found in:$missing"; exit 1; }
+
+#-- fixtures, made by the tools at small sizes ---------------------------------------------------
+fixture() { if ! (cd "$fix" && bash -o pipefail -c "$1") > "$work/fixture.err" 2>&1; then
+    echo "run-examples: cannot make the fixtures: $1"; cat "$work/fixture.err"; exit 1; fi; }
+# labels (int32 NPY, 1-D) as a CSV column: reads the NPY v1 header length from the file itself
+npy_labels_csv() {  # FILE NAME
+    local hl; hl=$(od -An -t u2 -j 8 -N 2 "$1" | tr -d ' ')
+    { echo "$2"; od -An -v -t d4 -j $((10 + hl)) "$1" | tr -s ' ' '\n' | grep -v '^$'; }
+}
+fixture 'jetgen -q -n 300 -p w,qcd --labels-out labels.npy -o jets.npy && cp labels.npy y.npy'
+fixture 'jetgen -q -n 150 -p w --seed 2 -o w.npy && jetgen -q -n 150 -p qcd --seed 3 -o qcd.npy && cp w.npy sig.npy && cp qcd.npy bkg.npy'
+fixture 'jetimg -q --preset deoliveira jets.npy -o images.npy && cp images.npy img.npy'
+fixture 'subjet -q jets.npy --features kin,tau -o features.csv'
+fixture 'train -q images.npy -l labels.npy --arch wtag --epochs 1 -o cnn.npz'
+fixture 'train -q images.npy -l labels.npy --arch fisher -o fisher.npz'
+fixture 'train -q features.csv --features mass,tau21 -l labels.npy --arch dnn --epochs 1 -o dnn.npz'
+fixture 'predict -q -m cnn.npz images.npy -o cnn.npy && cp cnn.npy scores.npy'
+fixture 'predict -q -m fisher.npz images.npy -o bdt.npy && predict -q -m dnn.npz features.csv --features mass,tau21 -o tau21.npy'
+fixture 'for k in 1 2 3; do train -q images.npy -l labels.npy --arch fisher --shrinkage 0.$k -o r$k.npz && predict -q -m r$k.npz images.npy -o run$k.npy; done; rm r?.npz'
+fixture 'jetimg -q --preset deoliveira w.npy -o w-img.npy && jetimg -q --preset deoliveira qcd.npy -o qcd-img.npy && predict -q -m cnn.npz w-img.npy -o s.npy && predict -q -m cnn.npz qcd-img.npy -o b.npy && rm w-img.npy qcd-img.npy'
+# a CSV of labels, weights and scores such as an analysis writes (roc's CSV examples)
+npy_labels_csv "$fix/labels.npy" label > "$fix/labels.csv"
+fixture 'predict -q -m cnn.npz images.npy -o cnn.csv --column cnn && predict -q -m fisher.npz images.npy -o bdt.csv --column bdt'
+fixture 'awk -F, "NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; print \"tau21,w\"; next } { print \$(c[\"tau21\"]) \",\" 1 + (NR % 3) / 2 }" features.csv > tw.csv && paste -d, labels.csv cnn.csv bdt.csv tw.csv > jets.csv && rm tw.csv'
+cp "$src/test/golden/data/sub_events.hepmc" "$fix/events.hepmc"
+cp "$src/test/data/single-event.dat" "$fix/single-event.dat"
+# the README's demo block runs where `make demo` leaves its files (demo-output/): the shipped
+# sample's layout, at the fixtures' size
+fixture 'cp jets.npy train.npy && cp labels.npy train-labels.npy && cp images.npy test-images.npy && cp labels.npy test-labels.npy'
+fixture 'paste -d, labels.csv cnn.csv > sc.csv && awk -F, "NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; print \"tau21\"; next } { print -\$(c[\"tau21\"]) }" features.csv | paste -d, sc.csv - > scores.csv && rm sc.csv'
+
+#-- run ------------------------------------------------------------------------------------------
+pass=0 fail=0 skips=0 cur=""
+report=$work/report.txt
+: > "$report"
+while IFS="$SEP" read -r block loc cmd; do
+    if [ "$block" = SKIP ]; then
+        skips=$((skips + 1)); printf 'skip %s: %s\n' "$loc" "$cmd"; continue
+    fi
+    if [ "$block" != "$cur" ]; then
+        cur=$block; dir=$work/run/$block
+        mkdir -p "$dir" && cp -R "$fix/." "$dir/"
+        case $block in readme-*) ln -s "$build" "$dir/build"; ln -s "$src/test" "$dir/test" ;; esac
+    fi
+    ( cd "$dir" && exec timeout 120 bash -o pipefail -c "$cmd" ) < /dev/null > "$work/out" 2> "$work/err"
+    code=$?
+    if [ $code -eq 0 ]; then pass=$((pass + 1)); continue; fi
+    fail=$((fail + 1))
+    { printf 'FAIL %s: exit %d\n    $ %s\n' "$loc" "$code" "$cmd"
+      head -c 600 "$work/err" | sed 's/^/    | /'; } >> "$report"
+done < "$list"
+
+cat "$report"
+echo "run-examples: $pass passed, $fail failed, $skips skipped, ${SECONDS}s"
+[ $fail -eq 0 ]
