@@ -25,8 +25,8 @@ const jetml::tool_info info{
     "  jetimg jets.npy --npix 33 --width 1.6 --centre ptcentroid --rotate pca --flip x+,y+ -o img.npy\n"
     "  jetimg bkg.npy --preset macaluso-shih --save-stats bkg_stats.npy -o bkg_img.npy\n"
     "  jetimg sig.npy --preset macaluso-shih --apply-stats bkg_stats.npy --standardise moment4 --bias 0.02 -o sig_img.npy\n"
-    "  jetimg sig.npy --preset deoliveira --svg sig.svg --svg-minus bkg_img.npy -o sig_img.npy\n"
-    "  jetimg --plot sig_img.npy --svg-minus bkg_img.npy --preset deoliveira -o diff.svg"};
+    "  jetimg sig.npy --preset macaluso-shih --svg sig.svg --svg-minus bkg_img.npy -o sig_img.npy\n"
+    "  jetimg --plot sig_img.npy --svg-minus bkg_img.npy --preset macaluso-shih -o diff.svg"};
 
 std::pair<double, double> parse_range(const std::string& s, const char* opt) {
     double a, b;

@@ -26,7 +26,7 @@ const jetml::tool_info info{
     "in [0, 1] for models trained with bce (--logit writes the logit). Every model kind this build\n"
     "knows is scored the same way (sequential networks and Fisher discriminants); -v names the kind.",
     "  predict -m cnn.npz images.npy -o scores.npy\n"
-    "  jetimg jets.npy | predict -m cnn.npz - | roc -l labels.npy -\n"
+    "  jetimg --preset deoliveira jets.npy | predict -m cnn.npz - | roc -l labels.npy -\n"
     "  predict -m dnn.npz features.csv --features mass,tau21 -o scores.csv --column dnn"};
 }  // namespace
 

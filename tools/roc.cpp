@@ -25,7 +25,7 @@ const jetml::tool_info info = {
     "ROC curves, AUC, 1/eps_B at fixed eps_S, TMVA eps_S at fixed eps_B, max SIC, with uncertainties and SVG plots",
     "  roc -l labels.npy scores.npy                       # summary table\n"
     "  roc -l labels.npy cnn=cnn.npy bdt=bdt.npy --plot cmp  # compare; cmp-*.svg\n"
-    "  roc jets.csv --score-col cnn --score-col tau21 --curve roc.csv\n"
+    "  paste -d, cnn.csv features.csv | roc -l labels.npy - --score-col cnn --score-col tau21  # CSVs of predict, subjet\n"
     "  roc --signal s.npy --background b.npy --bootstrap 200 --format csv\n"
     "  roc -l labels.npy cnn=run1.npy cnn=run2.npy cnn=run3.npy   # ensemble mean +- std"};
 

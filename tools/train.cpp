@@ -41,7 +41,7 @@ const jetml::tool_info info{
     "'conv(8,4,same) relu maxpool(2) flatten dense(64) relu dense(1)', @FILE, or 'fisher'.",
     "  train images.npy -l labels.npy --arch wtag --epochs 20 -o cnn.npz\n"
     "  train --signal w.npy --background qcd.npy --arch fisher -o fisher.npz\n"
-    "  train features.csv --features mass,tau21 --label-col label --arch dnn -o dnn.npz\n"
+    "  train features.csv --features mass,tau21 -l labels.npy --arch dnn -o dnn.npz\n"
     "  train images.npy -l labels.npy --arch wtag --checkpoint run.ckpt -o cnn.npz\n"
     "  train images.npy -l labels.npy --arch wtag --checkpoint run.ckpt -o cnn.npz --resume"};
 
