@@ -5,7 +5,11 @@
 #
 #   sh test/study/wtag-vs-pytorch.sh BUILD_DIR WTAG_DEV_DIR OUTDIR [SEEDS] [THREADS]
 #
-# WTAG_DEV_DIR holds constituents.npy.gz, labels.npy and features.csv.gz (../shared/data/wtag-dev).
+# WTAG_DEV_DIR holds constituents.npy (or .npy.gz), NPY (N, M, 4) rows (pT, eta, phi, m), and
+# labels.npy; optionally features.csv.gz with FastJet/fjcontrib's mass, tau1_op and tau2_op (as in
+# the Pythia sample wtag-dev of the README). Without it, subjet computes the mass and tau21 (the
+# same definition: one-pass kt axes, beta 1, R0 1). Toy jets: jetgen -n 60000 -p w,qcd
+# --labels-out DIR/labels.npy -o DIR/constituents.npy.
 # SEEDS (default "1 2 3") are the training seeds of both frameworks; THREADS (default 1) the
 # threads of each run.  The jets are split 60/20/20 (train/validation/test) by a fixed numpy
 # permutation (seed 1); both frameworks train with Adam (lr 1e-3), batch 128, at most 20 epochs,
@@ -24,14 +28,23 @@ mkdir -p "$out"
 cd "$out"
 say() { echo "== $*" >&2; }
 
-say "jetimg: deoliveira images of the 60000 wtag-dev jets"
-[ -f images.npy ] || { gunzip -c "$data/constituents.npy.gz" > const.npy
-                       "$bin/jetimg" -q --preset deoliveira const.npy -o images.npy; rm -f const.npy; }
+say "jetimg: deoliveira images of the jets of $data (and subjet's features without features.csv.gz)"
+feat=1; [ -f "$data/features.csv.gz" ] || [ -f features.csv ] || feat=0
+if [ ! -f images.npy ] || [ $feat = 0 ]; then
+    const=$data/constituents.npy
+    [ -f "$const" ] || { gunzip -c "$data/constituents.npy.gz" > const.npy; const=const.npy; }
+    [ -f images.npy ] || "$bin/jetimg" -q --preset deoliveira "$const" -o images.npy
+    [ $feat = 1 ] || "$bin/subjet" -q "$const" --features kin,tau -o features.csv
+    rm -f const.npy
+fi
 say "split 60/20/20 with numpy's default_rng(1) permutation"
 $py - "$data" <<'PY'
-import sys, numpy as np, pandas as pd
+import os, sys, numpy as np, pandas as pd
 x = np.load("images.npy"); y = np.load(sys.argv[1] + "/labels.npy").astype(np.int32)
-f = pd.read_csv(sys.argv[1] + "/features.csv.gz")
+if os.path.exists(sys.argv[1] + "/features.csv.gz"):
+    f = pd.read_csv(sys.argv[1] + "/features.csv.gz"); f["tau21"] = f.tau2_op / f.tau1_op
+else:  # subjet's table
+    f = pd.read_csv("features.csv")
 p = np.random.default_rng(1).permutation(len(x)); n = len(x)
 parts = {"train": p[: int(0.6 * n)], "val": p[int(0.6 * n): int(0.8 * n)], "test": p[int(0.8 * n):]}
 for k, i in parts.items():
@@ -40,7 +53,7 @@ for k, i in parts.items():
 # axes), -|m - 80.4 GeV|, and the cut of 1511.05190 (65 < m < 95 GeV, then tau21) as one score:
 # jets outside the window score lowest, so its curve ends at the window's signal efficiency
 t = f.iloc[parts["test"]]
-tau21 = (t.tau2_op / t.tau1_op).to_numpy()
+tau21 = t.tau21.to_numpy()
 win = ((t.mass > 65) & (t.mass < 95)).to_numpy()
 np.save("tau21.npy", -tau21)
 np.save("mass_window.npy", -np.abs(t.mass.to_numpy() - 80.4))
@@ -67,7 +80,7 @@ for s in $seeds; do
     ens="${ens:-} cnn_jetml=jetml-$s.npy cnn_torch=torch-$s.npy"
 done
 base="tau21=tau21.npy mass_window=mass_window.npy tau21_mass_cut=tau21_mass_cut.npy fisher=fisher.npy"
-say "roc: every run on the 12000 test jets"
+say "roc: every run on the test jets (20% of the jets)"
 # shellcheck disable=SC2086
 "$bin/roc" -l test-y.npy $base $runs --format csv -o runs.csv
 # shellcheck disable=SC2086

@@ -1,13 +1,16 @@
 #!/bin/sh
 # jetml W-tagging study on the shipped Pythia 8 sample (share/jetml/data/wtag-*):
 #   boosted W -> qq jets against QCD jets, anti-kt R=1.0, 250 < pT < 300 GeV, 13 TeV.
-#   sh wtag-study.sh [BINDIR] [OUTDIR] [CNN_EPOCHS]
+#   sh wtag-study.sh [BINDIR] [OUTDIR] [CNN_EPOCHS] [THREADS]
+# THREADS (default 2 on every machine): train's models depend on the thread count, so the
+# README's numbers are for 2 threads.
 # jets -> substructure (subjet) -> images (jetimg) -> Fisher, DNN on (tau21, mass), CNN (train)
 # -> scores on the test jets (predict) -> one comparison table and plots (roc).
 set -eu
 bin=${1:-}
 out=${2:-demo-output}
 epochs=${3:-6}
+threads=${4:-2}
 here=$(cd "$(dirname "$0")" && pwd)
 data=${JETML_DATA:-$here/../data}
 [ -f "$data/wtag-train.npy.gz" ] || data=$(cd "$here/../../share/jetml/data" 2>/dev/null && pwd)
@@ -31,13 +34,13 @@ jetimg -q --plot "$out/train-images.npy" --preset deoliveira -o "$out/average-im
 
 say "train: Fisher discriminant on the images (the 'Fisher jet'), shrinkage chosen on 20% held out"
 train -q "$out/train-images.npy" -l "$out/train-labels.npy" --arch fisher --shrinkage 0.001,0.01,0.1 \
-    -o "$out/fisher.npz"
+    --threads "$threads" -o "$out/fisher.npz"
 say "train: dense net 2-64-64-64-1 on (tau21, mass)"
 train -q "$out/train-features.csv" --features tau21,mass -l "$out/train-labels.npy" --arch small \
-    --epochs 30 --patience 5 -o "$out/dnn.npz"
-say "train: W-tagging CNN (1511.05190) on the images, $epochs epochs"
+    --epochs 30 --patience 5 --threads "$threads" -o "$out/dnn.npz"
+say "train: W-tagging CNN (1511.05190) on the images, $epochs epochs, $threads threads"
 train "$out/train-images.npy" -l "$out/train-labels.npy" --arch wtag \
-    --epochs "$epochs" --patience 3 -o "$out/cnn.npz"
+    --epochs "$epochs" --patience 3 --threads "$threads" -o "$out/cnn.npz"
 
 say "predict: scores of the test jets"
 predict -q -m "$out/fisher.npz" "$out/test-images.npy" -o "$out/fisher.csv" --column fisher
