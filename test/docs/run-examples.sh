@@ -122,6 +122,7 @@ fixture 'cp jets.npy train.npy && cp labels.npy train-labels.npy && cp images.np
 fixture 'paste -d, labels.csv cnn.csv > sc.csv && awk -F, "NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; print \"tau21\"; next } { print -\$(c[\"tau21\"]) }" features.csv | paste -d, sc.csv - > scores.csv && rm sc.csv'
 
 #-- run ------------------------------------------------------------------------------------------
+echo "run-examples: fixtures made in ${SECONDS}s"
 pass=0 fail=0 skips=0 cur=""
 report=$work/report.txt
 : > "$report"
@@ -134,14 +135,17 @@ while IFS="$SEP" read -r block loc cmd; do
         mkdir -p "$dir" && cp -R "$fix/." "$dir/"
         case $block in readme-*) ln -s "$build" "$dir/build"; ln -s "$src/test" "$dir/test" ;; esac
     fi
+    t0=$(date +%s.%N)
     ( cd "$dir" && exec timeout 120 bash -o pipefail -c "$cmd" ) < /dev/null > "$work/out" 2> "$work/err"
     code=$?
+    echo "$(date +%s.%N) $t0 $loc" | awk '{ printf "%6.2fs %s\n", $1 - $2, $3 }' >> "$work/times.txt"
     if [ $code -eq 0 ]; then pass=$((pass + 1)); continue; fi
     fail=$((fail + 1))
     { printf 'FAIL %s: exit %d\n    $ %s\n' "$loc" "$code" "$cmd"
       head -c 600 "$work/err" | sed 's/^/    | /'; } >> "$report"
 done < "$list"
 
+echo "slowest examples:"; sort -rn "$work/times.txt" | head -5 | sed 's/^/  /'
 cat "$report"
 echo "run-examples: $pass passed, $fail failed, $skips skipped, ${SECONDS}s"
 [ $fail -eq 0 ]
