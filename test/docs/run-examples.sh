@@ -22,7 +22,8 @@ set -u -o pipefail
 bin=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
 build=$(cd "${3:-$bin/..}" && pwd)
-tools="jetgen subjet jetimg train predict roc"
+# the tools: every built executable with a man page
+tools=$(for e in "$bin"/*; do t=$(basename "$e"); [ -x "$e" ] && [ -f "$src/man/$t.1" ] && echo "$t"; done)
 export PATH="$bin:$PATH" LC_ALL=C
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -35,10 +36,14 @@ SEP=$'\x1f'
 list=$work/examples.txt
 : > "$list"
 for t in $tools; do
-    "$bin/$t" --help 2>/dev/null | awk '/^Examples:/ { p = 1; next } p && /^  / { sub(/^ +/, ""); print; next } p { exit }' |
+    "$bin/$t" --help 2>/dev/null | awk '/^Examples:/ { p = 1; next }
+        p && /^  / { sub(/^ +/, ""); cmd = cont ? cmd " " $0 : $0
+                     if (cmd ~ /\\$/) { sub(/[ \t]*\\$/, "", cmd); cont = 1; next }
+                     cont = 0; print cmd; next }
+        p { exit }' |
     while IFS= read -r cmd; do
         # the source line of the example: the C string in tools/$t.cpp that holds it
-        loc=$(grep -nF -- "$cmd" "$src/tools/$t.cpp" | head -1 | cut -d: -f1)
+        loc=$(grep -nF -- "${cmd:0:60}" "$src/tools/$t.cpp" | head -1 | cut -d: -f1)
         printf 'help-%s%s%s%s%s\n' "$t" "$SEP" "tools/$t.cpp:${loc:-?} ($t --help)" "$SEP" "$cmd" >> "$list"
     done
 done
@@ -94,10 +99,11 @@ grep -q "^readme-" "$list" || missing="$missing README.md"
 #-- fixtures, made by the tools at small sizes ---------------------------------------------------
 fixture() { if ! (cd "$fix" && bash -o pipefail -c "$1") > "$work/fixture.err" 2>&1; then
     echo "run-examples: cannot make the fixtures: $1"; cat "$work/fixture.err"; exit 1; fi; }
-# labels (int32 NPY, 1-D) as a CSV column: reads the NPY v1 header length from the file itself
+# where the data of an NPY v1 file starts: its header length is read from the file itself
+npy_data() { echo $((10 + $(od -An -t u2 -j 8 -N 2 "$1" | tr -d ' '))); }
+# labels (int32 NPY, 1-D) as a CSV column
 npy_labels_csv() {  # FILE NAME
-    local hl; hl=$(od -An -t u2 -j 8 -N 2 "$1" | tr -d ' ')
-    { echo "$2"; od -An -v -t d4 -j $((10 + hl)) "$1" | tr -s ' ' '\n' | grep -v '^$'; }
+    { echo "$2"; od -An -v -t d4 -j "$(npy_data "$1")" "$1" | tr -s ' ' '\n' | grep -v '^$'; }
 }
 fixture 'jetgen -q -n 300 -p w,qcd --labels-out labels.npy -o jets.npy && cp labels.npy y.npy'
 fixture 'jetgen -q -n 150 -p w --seed 2 -o w.npy && jetgen -q -n 150 -p qcd --seed 3 -o qcd.npy && cp w.npy sig.npy && cp qcd.npy bkg.npy'
@@ -114,6 +120,22 @@ fixture 'jetimg -q --preset deoliveira w.npy -o w-img.npy && jetimg -q --preset 
 npy_labels_csv "$fix/labels.npy" label > "$fix/labels.csv"
 fixture 'predict -q -m cnn.npz images.npy -o cnn.csv --column cnn && predict -q -m fisher.npz images.npy -o bdt.csv --column bdt'
 fixture 'awk -F, "NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; print \"tau21,w\"; next } { print \$(c[\"tau21\"]) \",\" 1 + (NR % 3) / 2 }" features.csv > tw.csv && paste -d, labels.csv cnn.csv bdt.csv tw.csv > jets.csv && rm tw.csv'
+# cwola: two mixtures (sr.npy: W and QCD; sb.npy: QCD), an event table with a region column, and
+# two bags of signal fraction 0.2 and 0.6 with their truth; a.npy and b.npy are the bags only for
+# cwola's examples (b.npy is roc's background scores elsewhere): fixtures/TOOL/ is copied last
+fixture 'subjet -q jets.npy --features kin,tau -o sr.npy && subjet -q qcd.npy --features kin,tau -o sb.npy'
+fixture 'awk -F, "NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; print \"mj1,dmj,tau21_1,tau21_2,mjj\"; next }
+    { print \$(c[\"mass\"]) \",\" \$(c[\"pt\"]) - 250 \",\" \$(c[\"tau21\"]) \",\" \$(c[\"tau32\"]) \",\" 3000 + (NR * 137) % 1000 }" features.csv |
+    paste -d, - labels.csv > events.csv'
+mkdir -p "$fix/cwola" && fix=$fix/cwola
+fixture 'jetgen -q -n 200 -p w,qcd,qcd,qcd,qcd --seed 4 --labels-out ta.npy | subjet -q --features kin,tau -o a.npy &&
+    jetgen -q -n 200 -p w,w,w,qcd,qcd --seed 5 --labels-out tb.npy | subjet -q --features kin,tau -o b.npy &&
+    jetgen -q -n 400 -M 1 --labels-out t400.npy -o /dev/null'
+# t.npy, the truth of a.npy then b.npy: the int32 (400,) header of jetgen's labels of 400 jets, then the data of both
+{ head -c "$(npy_data "$fix/t400.npy")" "$fix/t400.npy"; tail -c +$(($(npy_data "$fix/ta.npy") + 1)) "$fix/ta.npy"
+  tail -c +$(($(npy_data "$fix/tb.npy") + 1)) "$fix/tb.npy"; } > "$fix/t.npy"
+rm "$fix/t400.npy" "$fix/ta.npy" "$fix/tb.npy"
+fix=$(dirname "$fix")
 cp "$src/test/golden/data/sub_events.hepmc" "$fix/events.hepmc"
 cp "$src/test/data/single-event.dat" "$fix/single-event.dat"
 # the README's demo block runs where `make demo` leaves its files (demo-output/): the shipped
@@ -133,6 +155,9 @@ while IFS="$SEP" read -r block loc cmd; do
     if [ "$block" != "$cur" ]; then
         cur=$block; dir=$work/run/$block
         mkdir -p "$dir" && cp -R "$fix/." "$dir/"
+        tool=${block#help-}; tool=${tool#man-man/}; tool=${tool%.[15]}
+        for t in $tools; do rm -rf "${dir:?}/$t"; done
+        if [ -d "$fix/$tool" ]; then cp -R "$fix/$tool/." "$dir/"; fi
         case $block in readme-*) ln -s "$build" "$dir/build"; ln -s "$src/test" "$dir/test" ;; esac
     fi
     t0=$(date +%s.%N)
