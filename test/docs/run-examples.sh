@@ -113,6 +113,7 @@ fixture 'train -q images.npy -l labels.npy --arch wtag --epochs 1 -o cnn.npz'
 fixture 'train -q images.npy -l labels.npy --arch fisher -o fisher.npz'
 fixture 'train -q features.csv --features mass,tau21 -l labels.npy --arch dnn --epochs 1 -o dnn.npz'
 fixture 'predict -q -m cnn.npz images.npy -o cnn.npy && cp cnn.npy scores.npy'
+# score files named after the taggers of the examples (bdt: the Fisher model, tau21: the dnn)
 fixture 'predict -q -m fisher.npz images.npy -o bdt.npy && predict -q -m dnn.npz features.csv --features mass,tau21 -o tau21.npy'
 fixture 'for k in 1 2 3; do train -q images.npy -l labels.npy --arch fisher --shrinkage 0.$k -o r$k.npz && predict -q -m r$k.npz images.npy -o run$k.npy; done; rm r?.npz'
 fixture 'jetimg -q --preset deoliveira w.npy -o w-img.npy && jetimg -q --preset deoliveira qcd.npy -o qcd-img.npy && predict -q -m cnn.npz w-img.npy -o s.npy && predict -q -m cnn.npz qcd-img.npy -o b.npy && rm w-img.npy qcd-img.npy'
