@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// jetgen - toy jets (QCD, W/Z, top) as constituents for demos, tests and benchmarks.
+// jetgen - toy jets (QCD, W/Z, top) as constituents, or toy dijet events (--events dijet), for
+// demos, tests and benchmarks.
 #include <omp.h>
 
 #include <algorithm>
@@ -11,6 +12,8 @@
 #include "jetml/core/error.hpp"
 #include "jetml/io/npy.hpp"
 #include "jetml/core/progress.hpp"
+#include "jetml/io/table.hpp"
+#include "jetml/jets/dijet_toy.hpp"
 #include "jetml/jets/toy.hpp"
 
 namespace {
@@ -19,11 +22,51 @@ const jetml::tool_info info{
     "jetgen - toy jets (QCD, W/Z, top) as zero-padded constituent arrays.\n"
     "A TOY for demos, tests and benchmarks, not a generator for physics results.\n"
     "Writes float32 NPY (N, M, 4) rows (pT [GeV], eta, phi in (-pi, pi], m [GeV]), sorted by\n"
-    "decreasing pT, or CSV long format (event,pt,eta,phi,m) when the output ends in .csv.",
+    "decreasing pT, or CSV long format (event,pt,eta,phi,m) when the output ends in .csv.\n"
+    "With --events dijet: one row per toy dijet event (mjj, mj1, mj2, delta_mj, tau21_1, tau21_2,\n"
+    "label; masses in GeV, jet 1 the lighter), float64 NPY (N, 7) or CSV, with a falling mjj\n"
+    "spectrum and an injectable resonance of two-prong jets (--signal).",
     "  jetgen -n 10000 -p w,qcd --labels-out labels.npy -o jets.npy\n"
     "  jetgen -n 1000 -p top --pt-min 500 --pt-max 600 -o top.npy\n"
-    "  jetgen -n 100 -p qcd -o - | subjet -o features.csv"};
+    "  jetgen -n 100 -p qcd -o - | subjet -o features.csv\n"
+    "  jetgen --events dijet -n 1000000 --signal 1000 -o events.npy"};
+
+// Dijet-event mode: the table of jetml/jets/dijet_toy, written in batches.
+void write_dijet_events(jetml::tool& t, const jetml::dijet_toy_params& dp, std::uint64_t n_bkg, std::uint64_t n_sig,
+                        const std::string& out_path, const std::string& format, const std::string& labels_path) {
+    jetml::dijet_toy_generator gen(dp, n_bkg, n_sig, t.seed);
+    const std::uint64_t n = gen.size();
+    t.info("%s; %llu background and %llu signal events; seed %llu", dp.description().c_str(),
+           static_cast<unsigned long long>(n_bkg), static_cast<unsigned long long>(n_sig),
+           static_cast<unsigned long long>(t.seed));
+    jetml::output out(out_path, format != "csv");
+    jetml::io::table_writer table(out, format, jetml::dtype::f8, {jetml::dijet_toy_ncols}, jetml::dijet_toy_columns(),
+                                  std::size_t(n));
+    std::unique_ptr<jetml::output> lab_out;
+    std::unique_ptr<jetml::npy_writer> lab_w;
+    if (!labels_path.empty()) {
+        lab_out = std::make_unique<jetml::output>(labels_path, true);
+        lab_w = std::make_unique<jetml::npy_writer>(*lab_out, jetml::dtype::i4, std::vector<std::size_t>{n});
+    }
+    const std::size_t batch = 65536;
+    std::vector<double> rows(batch * jetml::dijet_toy_ncols);
+    std::vector<std::int32_t> labels(batch);
+    jetml::progress_bar bar(t.show_progress(), "jetgen", n, "events");
+    for (std::uint64_t start = 0; start < n; start += batch) {
+        const std::size_t m = static_cast<std::size_t>(std::min<std::uint64_t>(batch, n - start));
+        gen.rows(start, m, rows.data());
+        table.write_rows(rows.data(), m);
+        if (lab_w) {
+            for (std::size_t k = 0; k < m; ++k) labels[k] = rows[k * jetml::dijet_toy_ncols + 6] != 0;
+            lab_w->write_rows(labels.data(), m);
+        }
+        bar.advance(m);
+    }
+    bar.finish();
+    if (lab_w) lab_w->finish();
+    table.finish();
 }
+}  // namespace
 
 int main(int argc, char** argv) {
     return jetml::run_tool(info, argc, argv, [](jetml::tool& t) {
@@ -31,13 +74,17 @@ int main(int argc, char** argv) {
         std::string processes = "qcd", out_path = "-", labels_path, format;
         std::size_t max_const = 160;
         jetml::toy_params par;
-        t.app.add_option("-n,--jets", n, "number of jets")->capture_default_str();
+        t.app.add_option("-n,--jets", n, "number of jets; with --events dijet, of background events")
+            ->check(CLI::Validator(
+                [](std::string& v) { return !v.empty() && v[0] == '-' ? "must not be negative, got " + v : std::string(); },
+                "N >= 0"))
+            ->capture_default_str();
         t.app.add_option("-p,--process", processes,
                          "comma-separated processes: qcd, quark, gluon, w, z, top; jets are shared equally among "
                          "them in a shuffled order")
             ->capture_default_str();
         t.app.add_option("-o,--output", out_path, "output file; '-' = stdout; *.csv writes CSV")->capture_default_str();
-        t.app.add_option("--labels-out", labels_path, "write labels as int32 NPY (N,): 1 for w/z/top, 0 for qcd/quark/gluon");
+        t.app.add_option("--labels-out", labels_path, "write labels as int32 NPY (N,): 1 for w/z/top (dijet: signal events), 0 for qcd/quark/gluon (background)");
         t.app.add_option("--format", format, "output format, overriding the file extension")
             ->check(CLI::IsMember({"npy", "csv"}));
         t.app.add_option("-M,--max-constituents", max_const, "constituents per jet in NPY output (zero-padded; extra ones are dropped with a warning)")
@@ -50,7 +97,43 @@ int main(int argc, char** argv) {
             ->capture_default_str();
         t.app.add_option("--alpha-s", par.alpha_s, "fixed coupling of the toy shower")->capture_default_str();
         t.app.add_option("--pileup", par.pileup, "uniform pileup density [GeV of pT per unit area]")->capture_default_str();
+        std::string events = "jets";
+        jetml::dijet_toy_params dp;
+        std::int64_t n_signal = 0;
+        std::vector<double> shape = {dp.p2, dp.p3};
+        t.app.add_option("--events", events, "what to generate: jets (constituents, the default) or dijet (an event table)")
+            ->check(CLI::IsMember({"jets", "dijet"}))->capture_default_str();
+        auto* dj = t.app.add_option_group("dijet events", "with --events dijet (-n is then the number of background events)");
+        std::vector<CLI::Option*> dijet_opts = {
+            dj->add_option("--signal", n_signal, "number of injected resonance events")->capture_default_str(),
+            dj->add_option("--signal-mass", dp.signal_mass, "resonance mass [GeV]")->capture_default_str(),
+            dj->add_option("--signal-width", dp.signal_width, "Gaussian width (standard deviation) of the signal mjj [GeV]")
+                ->capture_default_str(),
+            dj->add_option("--mx", dp.mx, "mass of the resonance's first jet [GeV]")->capture_default_str(),
+            dj->add_option("--my", dp.my, "mass of the resonance's second jet [GeV]")->capture_default_str(),
+            dj->add_option("--mass-resolution", dp.mass_resolution, "relative Gaussian smearing of the signal jet masses")
+                ->capture_default_str(),
+            dj->add_option("--mjj-min", dp.mjj_min, "lowest generated mjj [GeV]")->capture_default_str(),
+            dj->add_option("--mjj-max", dp.mjj_max, "highest generated mjj [GeV]")->capture_default_str(),
+            dj->add_option("--shape", shape, "background mjj ~ (1-x)^P2 x^-P3, x = mjj/sqrt(s): P2,P3")
+                ->delimiter(',')->expected(2)->capture_default_str(),
+            dj->add_option("--sqrt-s", dp.sqrt_s, "collision energy of x = mjj/sqrt(s) [GeV]")->capture_default_str()};
         t.parse();
+
+        if (events == "dijet") {
+            for (const char* o : {"--process", "--max-constituents", "--pt-min", "--pt-max", "--eta-max", "--radius",
+                                  "--multiplicity", "--alpha-s", "--pileup"})
+                if (t.app.count(o)) t.warn("%s ignored because --events is dijet", o);
+            if (n_signal < 0) throw jetml::usage_error("--signal must not be negative, got " + std::to_string(n_signal));
+            dp.p2 = shape[0];
+            dp.p3 = shape[1];
+            jetml::check_dijet_toy_params(dp);
+            write_dijet_events(t, dp, n, std::uint64_t(n_signal), out_path,
+                               jetml::format_from_extension(format, out_path, "npy"), labels_path);
+            return;
+        }
+        for (auto* o : dijet_opts)
+            if (o->count()) t.warn("%s ignored because --events is jets", o->get_name().c_str());
 
         //-- check options -------------------------------------------------------
         if (!(par.pt_min > 0) || !(par.pt_max >= par.pt_min))
