@@ -75,9 +75,6 @@ int main(int argc, char** argv) {
         std::size_t max_const = 160;
         jetml::toy_params par;
         t.app.add_option("-n,--jets", n, "number of jets; with --events dijet, of background events")
-            ->check(CLI::Validator(
-                [](std::string& v) { return !v.empty() && v[0] == '-' ? "must not be negative, got " + v : std::string(); },
-                "N >= 0"))
             ->capture_default_str();
         t.app.add_option("-p,--process", processes,
                          "comma-separated processes: qcd, quark, gluon, w, z, top; jets are shared equally among "
