@@ -164,3 +164,26 @@ TEST_CASE("dijet: too few bins or events and failed fits are reported, not throw
     CHECK(bf.reason.find("did not converge in 1 iterations") == 0);
     CHECK_THROWS_AS(predict_background(h, signal_region{13, 3, 2}), usage_error);
 }
+
+TEST_CASE("dijet: the fit converges from poor starting values over many orders of magnitude of p1") {
+    // Noiseless densities with sigma = sqrt(y) + 1 (Poisson-like weights): chi2 at the truth is 0,
+    // so every start must end at the truth. Starts: the generic fallback (1, 10, 5[, 0]).
+    for (auto form : {dijet_form::three, dijet_form::four}) {
+        dijet_function f{form, 13000};
+        for (double p1 : {1e-6, 1e-2, 1e3, 1e8}) {
+            const std::vector<double> truth = {p1, 12.0, 4.2, 0.15};
+            std::vector<double> m, y, s;
+            for (int i = 0; i < 15; ++i) {
+                m.push_back(1800 * std::pow(1.1, i));
+                y.push_back(f(m.back(), truth.data()));
+                s.push_back(std::sqrt(y.back()) + 1e-3 * y.back() + 1e-12);
+            }
+            std::vector<double> start = {1.0, 10.0, 5.0, 0.0};
+            start.resize(f.npar());
+            auto r = fit_least_squares(f.model(), m, y, s, start);
+            INFO("form " << f.npar() << " p1 " << p1 << ": " << r.reason);
+            REQUIRE(r.converged);
+            for (std::size_t j = 0; j < f.npar(); ++j) CHECK(r.par[j] == doctest::Approx(truth[j]).epsilon(1e-6));
+        }
+    }
+}
