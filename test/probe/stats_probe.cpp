@@ -18,6 +18,7 @@
 #include "jetml/stats/significance.hpp"
 
 using namespace jetml;
+using namespace jetml::stats;
 
 namespace {
 void put(const char* key, const std::vector<double>& v) {

@@ -2,7 +2,7 @@
 // jetml/stats/bump_hunt.cpp - the sliding signal-region scan of one histogram.
 #include "jetml/stats/bump_hunt.hpp"
 
-namespace jetml {
+namespace jetml::stats {
 
 std::vector<sr_scan_point> scan_signal_regions(const histogram& h, std::size_t bins, std::size_t sideband,
                                                const background_fit_options& opt) {
@@ -19,4 +19,4 @@ std::vector<sr_scan_point> scan_signal_regions(const histogram& h, std::size_t b
     return out;
 }
 
-}  // namespace jetml
+}  // namespace jetml::stats

@@ -11,7 +11,7 @@
 #include "jetml/stats/histogram.hpp"
 #include "jetml/stats/significance.hpp"
 
-namespace jetml {
+namespace jetml::stats {
 
 /// The result for one signal region.
 struct sr_scan_point {
@@ -25,4 +25,4 @@ struct sr_scan_point {
 std::vector<sr_scan_point> scan_signal_regions(const histogram& h, std::size_t bins, std::size_t sideband,
                                                const background_fit_options& opt = {});
 
-}  // namespace jetml
+}  // namespace jetml::stats

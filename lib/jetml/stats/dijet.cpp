@@ -12,7 +12,7 @@
 
 #include "jetml/core/error.hpp"
 
-namespace jetml {
+namespace jetml::stats {
 
 dijet_form parse_dijet_form(const std::string& s) {
     if (s == "3" || s == "three") return dijet_form::three;
@@ -198,4 +198,4 @@ background_prediction predict_background(const histogram& h, const signal_region
     return bp;
 }
 
-}  // namespace jetml
+}  // namespace jetml::stats

@@ -14,7 +14,7 @@
 #include "jetml/stats/fit.hpp"
 #include "jetml/stats/histogram.hpp"
 
-namespace jetml {
+namespace jetml::stats {
 
 /// Which dijet function.
 enum class dijet_form { three, four };
@@ -83,4 +83,4 @@ background_prediction predict_background(const histogram& h, const signal_region
 double dijet_bin_count(const dijet_function& f, const std::vector<double>& p, double lo, double hi, double per,
                        bin_count_rule rule, double* grad);
 
-}  // namespace jetml
+}  // namespace jetml::stats

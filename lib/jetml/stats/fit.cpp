@@ -20,7 +20,7 @@
 
 #include "jetml/core/error.hpp"
 
-namespace jetml {
+namespace jetml::stats {
 
 namespace {
 
@@ -298,4 +298,4 @@ double chi2_sf(double chi2, int ndf) {
     return std::exp(-x + a * std::log(x) - lg) * h;
 }
 
-}  // namespace jetml
+}  // namespace jetml::stats

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace jetml {
+namespace jetml::stats {
 
 /// A model y = f(x; p). eval returns f and, when grad is not null, writes df/dp_j to grad[j]
 /// (npar values). It must be deterministic; it may return a non-finite value where p is
@@ -68,4 +68,4 @@ std::vector<double> propagate_covariance(const std::vector<double>& jac, std::si
 /// Q(ndf/2, chi2/2) by series or continued fraction.
 double chi2_sf(double chi2, int ndf);
 
-}  // namespace jetml
+}  // namespace jetml::stats

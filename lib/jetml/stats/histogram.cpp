@@ -8,7 +8,7 @@
 
 #include "jetml/core/error.hpp"
 
-namespace jetml {
+namespace jetml::stats {
 
 namespace {
 std::string num(double v) {
@@ -162,4 +162,4 @@ double sum_bins(const histogram& h, const std::vector<std::size_t>& bins) {
     return s;
 }
 
-}  // namespace jetml
+}  // namespace jetml::stats

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace jetml {
+namespace jetml::stats {
 
 /// nbins + 1 equally spaced edges from lo to hi (lo < hi, nbins >= 1; usage_error otherwise).
 /// The last edge is exactly hi.
@@ -89,4 +89,4 @@ std::vector<std::size_t> signal_region_centres(std::size_t nbins, std::size_t bi
 /// Sum of sumw over the given bins (e.g. the observed SR count).
 double sum_bins(const histogram& h, const std::vector<std::size_t>& bins);
 
-}  // namespace jetml
+}  // namespace jetml::stats

@@ -8,7 +8,7 @@
 
 #include "jetml/core/error.hpp"
 
-namespace jetml {
+namespace jetml::stats {
 
 namespace {
 void check_inputs(double n, double b, double sigma_b) {
@@ -116,4 +116,4 @@ double z_asimov_onoff(double s, double b, double sigma_b) {
     return std::sqrt(q > 0 ? q : 0);
 }
 
-}  // namespace jetml
+}  // namespace jetml::stats

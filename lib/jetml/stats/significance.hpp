@@ -18,7 +18,7 @@
 // agree when sigma_b << sqrt(b) and differ at large sigma_b.
 #pragma once
 
-namespace jetml {
+namespace jetml::stats {
 
 /// Result of a profile-likelihood significance.
 struct significance_result {
@@ -54,4 +54,4 @@ double normal_sf(double z);
 /// Z such that normal_sf(Z) = p, for 0 < p < 1 (Newton on erfc from a rational first guess).
 double normal_isf(double p);
 
-}  // namespace jetml
+}  // namespace jetml::stats

@@ -16,6 +16,7 @@
 #include "jetml/stats/significance.hpp"
 
 using namespace jetml;
+using namespace jetml::stats;
 
 namespace {
 std::vector<double> table(const dijet_toy_params& p, std::uint64_t nb, std::uint64_t ns, std::uint64_t seed) {

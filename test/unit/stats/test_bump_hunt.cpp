@@ -10,6 +10,7 @@
 #include "jetml/stats/bump_hunt.hpp"
 
 using namespace jetml;
+using namespace jetml::stats;
 
 TEST_CASE("bump_hunt: the scan's largest excess is the SR holding an injected resonance") {
     dijet_toy_params p;

@@ -12,6 +12,7 @@
 #include "support.hpp"
 
 using namespace jetml;
+using namespace jetml::stats;
 
 TEST_CASE("dijet: the 3- and 4-parameter functions by hand (x = mjj / 13 TeV)") {
     dijet_function f3;

@@ -11,6 +11,7 @@
 #include "jetml/stats/fit.hpp"
 
 using namespace jetml;
+using namespace jetml::stats;
 
 namespace {
 fit_model line() {

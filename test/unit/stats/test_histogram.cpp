@@ -9,6 +9,7 @@
 #include "jetml/stats/histogram.hpp"
 
 using namespace jetml;
+using namespace jetml::stats;
 
 TEST_CASE("histogram: linear edges are lo + i (hi - lo) / n with the last edge exactly hi") {
     auto e = linear_edges(4, 1.0, 3.0);

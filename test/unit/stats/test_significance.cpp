@@ -8,6 +8,7 @@
 #include "jetml/stats/significance.hpp"
 
 using namespace jetml;
+using namespace jetml::stats;
 
 namespace {
 // -ln L of the Gaussian-constrained model at mu = 0 as a function of theta.
