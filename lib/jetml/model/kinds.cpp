@@ -2,6 +2,7 @@
 // jetml/model/kinds.cpp - the one list of model kinds this build loads.
 #include "jetml/model/kinds.hpp"
 
+#include "jetml/flow/flow_file.hpp"
 #include "jetml/model/network_scorer.hpp"
 
 namespace jetml::model {
@@ -10,7 +11,8 @@ const std::vector<kind_entry>& builtin_kinds() {
     static const std::vector<kind_entry> kinds = {
         {"sequential", &load_network_scorer, "a feed-forward network classifier (train --arch PRESET|LAYERS)"},
         {"fisher", &load_network_scorer, "a Fisher linear discriminant stored as a linear network (train --arch fisher)"},
-        // {"bdt", &load_booster_scorer, ...}, {"maf", ...}: one line per kind
+        {"flow", &flow::load_flow_scorer, "a conditional masked autoregressive flow scoring log p(x|c) (rows [x | c])"},
+        // {"bdt", &load_booster_scorer, ...}: one line per kind
     };
     return kinds;
 }
