@@ -2,6 +2,7 @@
 // test/unit/flow/test_maf.cpp - the conditional MAF against its plain double-precision reference
 // twin, finite differences, a numeric Jacobian, its inverse, and normalisation on a grid.
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -9,7 +10,9 @@
 #include <omp.h>
 
 #include "jetml/core/rng.hpp"
+#include "jetml/flow/flow_file.hpp"
 #include "jetml/flow/maf.hpp"
+#include "jetml/io/npy.hpp"
 #include "support.hpp"
 
 using jetml::flow::maf;
@@ -267,4 +270,32 @@ TEST_CASE("flow maf: recompute_statistics sets the full-set batch statistics") {
     const double ev = jetml::flow::maf_ref_nll(m, xc.data(), nullptr, n, false);
     const double tr = jetml::flow::maf_ref_nll(m, xc.data(), nullptr, n, true);
     CHECK(ev == doctest::Approx(tr).epsilon(1e-5));
+}
+
+// Writes the files test/python/test_maf_numpy.py checks (a small conditional flow with every
+// parameter non-trivial, rows [x | c] and jetml's log p) into the directory named by
+// JETML_FLOW_FIXTURE_DIR; otherwise does nothing.
+TEST_CASE("flow maf: fixture for the numpy check") {
+    const char* dir = std::getenv("JETML_FLOW_FIXTURE_DIR");
+    if (!dir) return;
+    maf_config cfg = small_config(3, 2, 3, 16, 3);
+    cfg.scale_bound = 2.0;
+    maf m(cfg, 21);
+    perturb(m, 22, 0.3);
+    const std::size_t n = 64;
+    const auto xc = rows(n, 5, 23, 1.5);
+    std::vector<double> lp(n);
+    m.log_prob(xc.data(), n, lp.data());
+    jetml::flow::flow_meta meta;
+    meta.epoch = 1;
+    jetml::flow::save_flow(std::string(dir) + "/flow.npz", m, meta);
+    jetml::save_npy(std::string(dir) + "/xc.npy", {n, 5}, xc.data());
+    jetml::save_npy(std::string(dir) + "/logp.npy", {n}, lp.data());
+    std::vector<float> z(n * 3), c(n * 2), x(n * 3);
+    jetml::rng r(24);
+    for (auto& v : z) v = float(r.normal());
+    for (std::size_t i = 0; i < n; ++i) c[i * 2] = xc[i * 5 + 3], c[i * 2 + 1] = xc[i * 5 + 4];
+    m.inverse(z.data(), c.data(), n, x.data());
+    jetml::save_npy(std::string(dir) + "/z.npy", {n, 3}, z.data());
+    jetml::save_npy(std::string(dir) + "/x_of_z.npy", {n, 3}, x.data());
 }
