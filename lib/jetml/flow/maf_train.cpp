@@ -49,24 +49,27 @@ void maf::train_forward_rows(const float* xc, std::size_t r0, std::size_t r1, st
         std::memcpy(in_[0].data() + r * D, xc + r * R, D * sizeof(float));
         ld_[r] = 0;
     }
-    std::vector<double> part(D), mean(D), var(D);
+    std::vector<double> part2(2 * D), tot2(2 * D), mean(D), var(D);
     for (std::size_t b = 0; b < cfg_.blocks; ++b) {
         made_rows(b, in_[b].data(), D, xc + D, R, r0, r1);
         if (cfg_.batchnorm) {
-            // two passes (mean, then squared deviations) in double: narrow inputs stay exact
-            std::fill(part.begin(), part.end(), 0.0);
-            for (std::size_t r = r0; r < r1; ++r)
-                for (std::size_t j = 0; j < D; ++j) part[j] += u_[b][r * D + j];
-            reduce(part.data(), D, mean.data(), t, nt, turn);
-            for (auto& m : mean) m /= double(n);
-            std::fill(part.begin(), part.end(), 0.0);
+            // one reduction of the sums of (u - s) and (u - s)^2 in double around a shift s that
+            // every thread knows, the running mean (the full-set mean of the last epoch): one
+            // barrier per layer, and no cancellation unless |mean - s| exceeds ~1e4 standard deviations
+            const float* sh = params_[bp_[b].rmean].value.data();
+            part2.assign(2 * D, 0.0);
             for (std::size_t r = r0; r < r1; ++r)
                 for (std::size_t j = 0; j < D; ++j) {
-                    const double d = u_[b][r * D + j] - mean[j];
-                    part[j] += d * d;
+                    const double d = double(u_[b][r * D + j]) - sh[j];
+                    part2[j] += d;
+                    part2[D + j] += d * d;
                 }
-            reduce(part.data(), D, var.data(), t, nt, turn);
-            for (auto& v : var) v = v / double(n) + bn_eps;
+            reduce(part2.data(), 2 * D, tot2.data(), t, nt, turn);
+            for (std::size_t j = 0; j < D; ++j) {
+                const double dm = tot2[j] / double(n);
+                mean[j] = sh[j] + dm;
+                var[j] = std::max(tot2[D + j] / double(n) - dm * dm, 0.0) + bn_eps;
+            }
             if (t == 0) bmean_[b] = mean, bvar_[b] = var;
         }
         bn_reverse_rows(b, mean.data(), var.data(), r0, r1);
