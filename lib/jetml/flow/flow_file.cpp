@@ -18,6 +18,12 @@ std::string json_strings(const std::vector<std::string>& v) {
     for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json_quote(v[i]);
     return s + "]";
 }
+std::string num(double v);
+std::string json_numbers(const std::vector<double>& v) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + num(v[i]);
+    return s + "]";
+}
 std::string num(double v) {
     char b[40];
     std::snprintf(b, sizeof b, "%.17g", v);
@@ -45,6 +51,14 @@ std::string flow_model_bytes(const maf& m, const flow_meta& meta) {
     for (std::size_t i = 0; i < meta.extra.size(); ++i)
         extra += (i ? ", " : "") + json_quote(meta.extra[i].first) + ": " + json_quote(meta.extra[i].second);
     extra += "}";
+    std::string prep = "null";
+    if (meta.prep.fitted()) {
+        const preprocessing& p = meta.prep;
+        if (p.dim != c.dim || p.cond != c.cond) throw error("flow: the preprocessing was fitted for other dimensions");
+        prep = "{\"kind\": \"minmax-logit-standardise\", \"eps\": " + num(p.eps) + ", \"lo\": " + json_numbers(p.lo) +
+               ", \"hi\": " + json_numbers(p.hi) + ", \"mean\": " + json_numbers(p.mean) +
+               ", \"std\": " + json_numbers(p.std) + "}";
+    }
     const std::string json =
         model::meta_json_head("flow") + ",\n  \"config\": {\"dim\": " + std::to_string(c.dim) +
         ", \"cond\": " + std::to_string(c.cond) + ", \"blocks\": " + std::to_string(c.blocks) +
@@ -54,7 +68,7 @@ std::string flow_model_bytes(const maf& m, const flow_meta& meta) {
         ",\n  \"epoch\": " + std::to_string(meta.epoch) + ",\n  \"features\": " + json_strings(meta.features) +
         ",\n  \"conditions\": " + json_strings(meta.conditions) +
         ",\n  \"input_layout\": \"ND\",\n  \"outputs\": [\"log_p\"],\n  \"params\": " + params +
-        ",\n  \"extra\": " + extra + "\n}\n";
+        ",\n  \"extra\": " + extra + ",\n  \"preprocessing\": " + prep + "\n}\n";
     entries.insert(entries.begin(), zip_entry{"meta.json", json});
     return zip_store(entries);
 }
@@ -66,7 +80,9 @@ void save_flow(const std::string& path, const maf& m, const flow_meta& meta) {
     out.commit();
 }
 
-maf flow_from_file(const model::model_file& f, flow_meta* meta) {
+maf flow_from_file(const model::model_file& f, flow_meta* meta_out) {
+    flow_meta local;
+    flow_meta* meta = meta_out ? meta_out : &local;
     const std::string& src = f.source();
     if (f.kind() != "flow") throw error(src, "model kind '" + f.kind() + "' is not a flow");
     const json_value& cj = f.need("config", json_value::object);
@@ -121,6 +137,30 @@ maf flow_from_file(const model::model_file& f, flow_meta* meta) {
         meta->features = strings("features");
         meta->conditions = strings("conditions");
         meta->extra = f.extra();
+        meta->prep = preprocessing();
+        const json_value* pj = f.find("preprocessing");
+        if (pj && pj->type == json_value::object) {
+            if (f.need(*pj, "kind", json_value::string).s != "minmax-logit-standardise")
+                throw error(src, "meta.json: unknown preprocessing '" + printable(pj->find("kind")->s) + "'");
+            preprocessing& p = meta->prep;
+            auto number = [&](const json_value& v, const char* key) {
+                try {
+                    if (v.type == json_value::number) return std::stod(v.s);
+                } catch (const std::exception&) {
+                }
+                throw error(src, std::string("meta.json: preprocessing '") + key + "' must hold numbers");
+            };
+            auto numbers = [&](const char* key) {
+                std::vector<double> v;
+                for (const auto& e : f.need(*pj, key, json_value::array).a) v.push_back(number(e, key));
+                if (v.size() != c.dim) throw error(src, std::string("meta.json: preprocessing '") + key + "' needs " +
+                                                            std::to_string(c.dim) + " values");
+                return v;
+            };
+            p.eps = number(f.need(*pj, "eps", json_value::number), "eps");
+            p.lo = numbers("lo"), p.hi = numbers("hi"), p.mean = numbers("mean"), p.std = numbers("std");
+            p.dim = c.dim, p.cond = c.cond;
+        }
     }
     return m;
 }
@@ -144,7 +184,10 @@ flow_scorer::flow_scorer(maf m, flow_meta meta, const std::string& source) : m_(
 std::string flow_scorer::description() const {
     const maf_config& c = m_.config();
     return "conditional MAF " + c.spec() + ", trained " + std::to_string(meta_.epoch) + " epochs, input rows [x(" +
-           std::to_string(c.dim) + ") | c(" + std::to_string(c.cond) + ")], scores log p(x|c) in nats";
+           std::to_string(c.dim) + ") | c(" + std::to_string(c.cond) + ")], " +
+           (meta_.prep.fitted() ? "min-max/logit/standardise preprocessing with its Jacobian (NaN outside the fitted range), "
+                                : "") +
+           "scores log p(x|c) in nats";
 }
 
 void flow_scorer::reserve(std::size_t batch) {
@@ -156,7 +199,8 @@ void flow_scorer::score(const float* x, std::size_t n, float* out) {
     lp_.resize(std::min(n, batch_));
     for (std::size_t s = 0; s < n; s += batch_) {
         const std::size_t k = std::min(batch_, n - s);
-        m_.log_prob(x + s * m_.row(), k, lp_.data());
+        if (meta_.prep.fitted()) preprocessed_log_prob(m_, meta_.prep, x + s * m_.row(), k, lp_.data());
+        else m_.log_prob(x + s * m_.row(), k, lp_.data());
         for (std::size_t i = 0; i < k; ++i) out[s + i] = float(lp_[i]);
     }
 }

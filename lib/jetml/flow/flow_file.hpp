@@ -5,11 +5,16 @@
 //   meta.json: the common head, then "config" {dim, cond, blocks, hidden, depth, batchnorm,
 //              reverse, scale_bound}, "seed", "epoch", "features" (names of x, D strings or []),
 //              "conditions" (names of c, C strings or []), "input_layout": "ND" (rows [x | c]),
-//              "outputs": ["log_p"], "params" [{"entry", "shape"}] and "extra" {string: string};
+//              "outputs": ["log_p"], "params" [{"entry", "shape"}], "extra" {string: string} and
+//              "preprocessing": null or {"kind": "minmax-logit-standardise", "eps", "lo", "hi",
+//              "mean", "std"} (numbers printed round-trip, D per array);
 //   <param name>.npy: every parameter of maf::parameters() as float32, in that order (the
 //              batch-norm running statistics included).
 // The scorer takes rows [x_0..x_{D-1}, c_0..c_{C-1}] (N, D + C) and writes log p(x|c) (N, 1) in
-// nats: the scorer interface carries the condition as the last C input columns.
+// nats: the scorer interface carries the condition as the last C input columns. With a stored
+// preprocessing, x is in the original variables and log p includes the Jacobian; rows outside
+// the fitted range get NaN (scorer::score has no mask; preprocessed_log_prob() returns one with
+// the count).
 #pragma once
 #include <cstddef>
 #include <memory>
@@ -18,6 +23,7 @@
 #include <vector>
 
 #include "jetml/flow/maf.hpp"
+#include "jetml/flow/preprocess.hpp"
 #include "jetml/model/model_file.hpp"
 #include "jetml/model/scorer.hpp"
 
@@ -29,6 +35,7 @@ struct flow_meta {
     std::vector<std::string> features;     ///< names of x (empty or D)
     std::vector<std::string> conditions;   ///< names of c (empty or C)
     std::vector<std::pair<std::string, std::string>> extra;  ///< free string metadata
+    preprocessing prep;                    ///< the fitted preprocessing (not fitted: none)
 };
 
 /// The bytes of the model file of `m`.

@@ -231,6 +231,7 @@ TEST_CASE("flow maf: a 2-D conditional density integrates to 1 on a grid") {
             m.log_prob(xc.data(), k, lp.data());
             for (double v : lp) total += std::exp(v) * h * h;
         }
+        MESSAGE("integral " << total);
         CHECK(std::fabs(total - 1.0) < 1e-3);
     }
 }
