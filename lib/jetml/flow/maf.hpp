@@ -185,7 +185,6 @@ private:
     nn::buffer g_, gu_, do_, dh_[2];          // gradients (rows split across threads)
     std::vector<std::vector<nn::buffer>> tgrad_;  // gradients of threads 1.. per parameter
     std::vector<double> red_[2];              // reduction scratch (threads x k)
-    std::vector<double> part_;                // per-thread loss sums
 };
 
 /// Plain-loop double-precision twin of maf (jetml/flow/maf_ref.cpp): the same definitions
