@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "jetml/core/error.hpp"
+#include "jetml/io/csv.hpp"
 #include "jetml/io/npz.hpp"
 
 namespace jetml::flow {
@@ -19,7 +20,18 @@ flow_trainable::flow_trainable(maf& m, const nn::optim_config& oc, const data::l
                           std::to_string(m.dim()) + " variables + " + std::to_string(m.cond()) + " conditions");
 }
 
-std::string flow_trainable::signature() const { return "flow:" + m_.config().spec(); }
+void flow_trainable::signature(train::fit_signature& s) const {
+    s.set("arch", "flow architecture", m_.config().spec());
+    const nn::optim_config& c = opt_.config();
+    s.set("optimiser", "--optimiser", nn::optim_name(c.kind));
+    if (c.kind == nn::optim_kind::sgd)
+        s.set("momentum", "--momentum", format_double(c.momentum));
+    else
+        s.set("optimiser_constants", "optimiser constants",
+              "beta1=" + format_double(c.beta1) + " beta2=" + format_double(c.beta2) + " eps=" + format_double(c.eps));
+    s.set("weight_decay", "--weight-decay", format_double(c.weight_decay));
+    s.set("loss", "--loss", "nll (flow, batch-norm statistics recomputed after each epoch)");
+}
 
 void flow_trainable::begin_epoch(std::size_t, double) { m_.reserve(batch_); }
 

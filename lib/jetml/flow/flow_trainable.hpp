@@ -29,7 +29,9 @@ public:
     flow_trainable(maf& m, const nn::optim_config& oc, const data::labelled_set& train, std::size_t batch,
                    flow_meta meta = {});
 
-    std::string signature() const override;
+    /// "arch" (the flow's spec), the optimiser and its constants, "weight_decay" and "loss"
+    /// ("nll"): what the flow really trains with.
+    void signature(train::fit_signature& s) const override;
     void begin_epoch(std::size_t epoch, double lr) override;
     double train_batch(const train::batch& b, double lr) override;
     double end_epoch(std::size_t epoch) override;
