@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
                 std::tie(lo, hi) = data::parse_range(range, "--range");
             }
             if (!(lo > 0)) throw usage_error("--hunt needs a positive mjj range for log-spaced bins, got " + jetml::format_double(lo));
-            h.edges = jetml::log_edges(nbins, lo, hi);
+            h.edges = jetml::stats::log_edges(nbins, lo, hi);
             if (!effs.empty()) {
                 h.efficiencies.clear();
                 for (const auto& e : effs) {
@@ -131,11 +131,11 @@ int main(int argc, char** argv) {
             h.classifier.extra = {{"tool", "cwola"}, {"mode", "hunt"}};
             h.fit = f;
             h.seed = t.seed;
-            h.background.function.form = jetml::parse_dijet_form(dijet);
+            h.background.function.form = jetml::stats::parse_dijet_form(dijet);
             jetml::search::check_hunt(ev, h);
             if (!h.state_dir.empty()) std::filesystem::create_directories(h.state_dir);
             jetml::search::hunt_callbacks cb;
-            const std::size_t n_regions = h.centres.empty() ? jetml::signal_region_centres(nbins, h.sr_bins, h.sb_bins).size()
+            const std::size_t n_regions = h.centres.empty() ? jetml::stats::signal_region_centres(nbins, h.sr_bins, h.sb_bins).size()
                                                             : h.centres.size();
             jetml::progress_bar bar(t.show_progress(), "cwola", n_regions * h.folds * (h.folds - 1) * h.trainings,
                                     "trainings");

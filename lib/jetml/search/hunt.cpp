@@ -21,6 +21,7 @@
 #include "jetml/stats/selection.hpp"
 
 namespace jetml::search {
+using namespace jetml::stats;
 namespace {
 
 constexpr std::size_t outside_bin = std::numeric_limits<std::size_t>::max();

@@ -48,7 +48,7 @@ struct hunt_options {
     std::vector<double> efficiencies{1, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002};
     train::classifier_spec classifier;      ///< the classifier (a network: Fisher has no trainings to repeat)
     train::fit_options fit;                 ///< engine options of each training (val_split unused)
-    background_fit_options background;      ///< the dijet fit
+    stats::background_fit_options background;      ///< the dijet fit
     std::uint64_t seed = 1;
     std::string state_dir;                  ///< where finished (region, fold) units are kept ("" = none)
     bool resume = false;                    ///< reuse the finished units found in state_dir
@@ -58,15 +58,15 @@ struct hunt_options {
 struct hunt_cell {
     double efficiency = 1;
     std::vector<double> pass;            ///< events passing, per mjj bin (summed over folds)
-    background_prediction fit;           ///< the sideband fit and SR prediction (fit.ok false: see fit.reason)
-    significance_result sig;             ///< Z and p0 (zero when the fit failed)
+    stats::background_prediction fit;           ///< the sideband fit and SR prediction (fit.ok false: see fit.reason)
+    stats::significance_result sig;             ///< Z and p0 (zero when the fit failed)
     double truth_signal = -1;            ///< truth signal events passing in the SR (-1 without truth)
     double truth_background = -1;
 };
 
 /// One signal region: its bins, the events' out-of-fold scores and its selections.
 struct hunt_region {
-    signal_region sr;
+    stats::signal_region sr;
     std::vector<float> scores;           ///< per event: the mean score of its fold's ensemble
     std::vector<hunt_cell> cells;        ///< one per efficiency, in hunt_options order
     std::vector<double> select_metric;   ///< per (k, l): the kept training's validation SR efficiency
@@ -74,7 +74,7 @@ struct hunt_region {
 
 /// The hunt's result.
 struct hunt_result {
-    histogram all;                       ///< mjj of every event on the edges
+    stats::histogram all;                       ///< mjj of every event on the edges
     std::vector<hunt_region> regions;    ///< in scan order
     std::vector<std::uint32_t> fold_of;  ///< each event's fold (stratified by mjj bin)
     std::size_t units_reused = 0;        ///< (region, fold) units taken from state_dir

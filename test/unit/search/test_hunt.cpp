@@ -13,6 +13,7 @@
 #include "support.hpp"
 
 using namespace jetml;
+using namespace jetml::stats;
 
 namespace {
 search::hunt_events toy_events(std::size_t n_bkg, std::size_t n_sig, std::uint64_t seed) {
