@@ -2,9 +2,6 @@
 // train - trains a classifier (Fisher discriminant, dense net, CNN) on jet images or features.
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <optional>
-#include <sstream>
 
 #include "jetml/core/cli.hpp"
 #include "jetml/core/error.hpp"
@@ -12,17 +9,13 @@
 #include "jetml/data/dataset_cli.hpp"
 #include "jetml/data/labelled.hpp"
 #include "jetml/data/split.hpp"
-#include "jetml/data/standardise.hpp"
 #include "jetml/io/csv.hpp"
-#include "jetml/nn/arch.hpp"
-#include "jetml/nn/fisher.hpp"
 #include "jetml/nn/loss.hpp"
-#include "jetml/nn/model.hpp"
-#include "jetml/nn/model_io.hpp"
 #include "jetml/nn/optim.hpp"
 #include "jetml/train/fit.hpp"
 #include "jetml/train/fit_cli.hpp"
-#include "jetml/train/network.hpp"
+#include "jetml/train/classifier.hpp"
+#include "jetml/train/classifier_cli.hpp"
 
 namespace {
 
@@ -44,10 +37,6 @@ const jetml::tool_info info{
     "  train features.csv --features mass,tau21 -l labels.npy --arch dnn -o dnn.npz\n"
     "  train images.npy -l labels.npy --arch wtag --checkpoint run.ckpt -o cnn.npz\n"
     "  train images.npy -l labels.npy --arch wtag --checkpoint run.ckpt -o cnn.npz --resume"};
-
-nn::tshape to_tshape(const std::vector<std::size_t>& s) {
-    return s.size() == 1 ? nn::tshape::vec(s[0]) : nn::tshape::image(s[0], s[1], s[2]);
-}
 
 /// The --val samples and --val-labels (unit weights), checked against the training shape.
 data::labelled_set read_validation_data(const std::string& val_path, const std::string& val_labels,
@@ -73,15 +62,11 @@ int main(int argc, char** argv) {
     return jetml::run_tool(info, argc, argv, [](jetml::tool& t) {
         data::dataset_options da;
         train::fit_options f;
-        std::string out_path, arch = "dnn", side_col, side_path;
-        std::vector<double> shrinkages{1e-3};
+        train::classifier_spec spec;
+        std::string out_path, side_col, side_path;
         data::add_dataset_options(t.app, da, data::dataset_parts::training);
         t.app.add_option("-o,--output", out_path, "model file to write (NPZ)")->required();
-        t.app.add_option("--arch", arch, "architecture: preset name, layer string, @FILE, or fisher")->capture_default_str();
-        t.app.add_option("--shrinkage", shrinkages,
-                         "Fisher: covariance shrinkage towards the identity, in [0, 1]; a comma list keeps "
-                         "the value with the best validation AUC")
-            ->delimiter(',')->capture_default_str();
+        train::add_classifier_options(t.app, spec);
         t.app.add_option("--side-col", side_col,
                          "side variable of a batch-level loss (--loss disco:LAMBDA): a column of the CSV input, "
                          "or of --side FILE");
@@ -92,16 +77,9 @@ int main(int argc, char** argv) {
         //-- check options -----------------------------------------------------------------
         data::check_dataset_options(da);
         f.check();
-        for (double a : shrinkages)
-            if (!(a >= 0 && a <= 1)) throw usage_error("--shrinkage values must be in [0, 1]");
-        if (!arch.empty() && arch[0] == '@') {
-            std::ifstream in(arch.substr(1));
-            if (!in) throw usage_error("cannot read architecture file " + arch.substr(1));
-            std::ostringstream s;
-            s << in.rdbuf();
-            arch = s.str();
-        }
-        const bool fisher = arch == "fisher";
+        train::check_classifier_spec(spec);
+        spec.arch = train::read_arch(spec.arch);
+        const bool fisher = spec.arch == "fisher";
         std::shared_ptr<const nn::loss> loss = nn::make_loss(f.loss);
         if (loss->name() == "cce") throw usage_error("--loss cce needs one-hot targets; train does binary classification (bce or mse)");
         if (loss->name() == "llp") throw usage_error("--loss llp learns from bags of known signal fractions; train reads 0/1 labels");
@@ -113,11 +91,6 @@ int main(int argc, char** argv) {
         if (use_side && fisher) throw usage_error("--arch fisher is a closed form; it takes no --side-col/--side");
         if (use_side && !f.val.empty())
             throw usage_error("--side-col/--side need the validation set from --val-split, not --val");
-        nn::optim_config ocfg;
-        ocfg.kind = nn::parse_optim(f.optimizer);
-        ocfg.lr = f.lr;
-        ocfg.momentum = f.momentum;
-        ocfg.weight_decay = f.weight_decay;
         const std::vector<std::string> feat = da.feature_list();
 
         //-- read, weight by class, split ----------------------------------------------------
@@ -148,66 +121,19 @@ int main(int argc, char** argv) {
         t.info("data: %zu training and %zu validation samples of shape %s", tr.n, va.n,
                jetml::format_shape(tr.shape).c_str());
 
-        //-- standardise with training-set statistics ----------------------------------------------
-        nn::model_meta meta;
-        // DisCo's outputs are bce logits (predict applies the sigmoid); the full spec goes to extra
-        meta.loss = loss->name().rfind("disco", 0) == 0 ? "bce" : loss->name();
-        meta.data_shape = {tr.n};
-        meta.data_shape.insert(meta.data_shape.end(), tr.shape.begin(), tr.shape.end());
-        if (f.standardises(tr.shape) && !fisher) {
-            auto st = data::fit_standardiser(tr);
-            data::apply_standardiser(st, tr);
-            data::apply_standardiser(st, va);
-            meta.prep_mean = std::move(st.mean);
-            meta.prep_std = std::move(st.std);
-        }
-        meta.extra = {{"tool", "train"}, {"arch_option", fisher ? "fisher" : nn::expand_preset(arch)}};
-        if (!feat.empty()) meta.extra.push_back({"features", da.features});
-        if (use_side) meta.extra.push_back({"side", side_col.empty() ? side_path : side_col});
-        if (meta.loss != loss->name()) meta.extra.push_back({"loss", loss->name()});
-
-        //-- Fisher: closed form ------------------------------------------------------------------
-        if (fisher) {
-            if (shrinkages.size() > 1 && va.n == 0)
-                throw usage_error("several --shrinkage values are chosen between on a validation set: "
-                                  "give --val or a --val-split above 0");
-            std::optional<nn::sequential> best;
-            double best_auc = -1, best_a = 0;
-            for (double a : shrinkages) {
-                t.info("model: Fisher linear discriminant, shrinkage %g", a);
-                auto m = nn::fisher_fit(tr.x.data(), tr.y.data(), tr.w.data(), tr.n, to_tshape(tr.shape), a, t.seed);
-                const double vauc = train::network_trainable(m, ocfg, loss, meta, f.batch).validate(va).auc;
-                t.note("fisher: shrinkage %g: validation AUC %.5f", a, vauc);
-                // the first of equal AUCs wins; a NaN AUC (one class in validation) keeps the first
-                if (!best || vauc > best_auc) best.emplace(std::move(m)), best_auc = vauc, best_a = a;
-            }
-            if (shrinkages.size() > 1) t.note("fisher: kept shrinkage %g (validation AUC %.5f)", best_a, best_auc);
-            meta.extra.emplace_back("shrinkage", jetml::format_double(best_a));
-            meta.epoch = 0;
-            meta.training = train::data_signature(tr, va, f, t.seed, false).record();
-            nn::save_model(out_path, *best, meta);
-            return;
-        }
-
-        //-- network ----------------------------------------------------------------------------
-        nn::sequential model(arch, to_tshape(tr.shape), t.seed);
-        if (model.outputs() != 1)
-            throw usage_error("the architecture has " + std::to_string(model.outputs()) +
-                              " outputs; binary classification needs 1 (end with dense(1))");
-        train::network_trainable net(model, ocfg, loss, meta, f.batch);
-        t.info("model: %s; %zu trainable parameters; %.3g MFLOP per sample; optimizer %s, lr %g, batch %zu",
-               model.arch().c_str(), model.trainable_count(), model.flops() / 1e6, f.optimizer.c_str(), f.lr, f.batch);
+        //-- fit (standardisation stored in the model; Fisher or a network), write ------------
+        spec.loss = loss;
+        spec.extra = {{"tool", "train"}};
+        if (!feat.empty()) spec.extra_after.push_back({"features", da.features});
+        if (use_side) spec.extra_after.push_back({"side", side_col.empty() ? side_path : side_col});
         train::fit_context ctx;
         ctx.t = &t;
         ctx.seed = t.seed;
         ctx.interrupt_checkpoint = out_path + ".ckpt";
-        const train::fit_result r = train::fit(net, tr, va, f, ctx);
-
-        //-- write the best model ----------------------------------------------------------------
-        meta.epoch = r.best_epoch;
-        meta.training = train::training_record(r, f);
-        nn::save_model(out_path, model, meta);
-        t.note("kept the model of epoch %zu (%s loss %.5f) in %s", r.best_epoch, va.n ? "validation" : "training",
-               r.best_loss, out_path.c_str());
+        auto c = train::fit_classifier(spec, std::move(tr), std::move(va), f, ctx);
+        c.save(out_path);
+        if (!fisher)
+            t.note("kept the model of epoch %zu (%s loss %.5f) in %s", c.result.best_epoch,
+                   c.result.validated ? "validation" : "training", c.result.best_loss, out_path.c_str());
     });
 }

@@ -72,6 +72,7 @@ trained_classifier fit_classifier(const classifier_spec& spec, data::labelled_se
     }
     meta.extra = spec.extra;
     meta.extra.push_back({"arch_option", fisher ? "fisher" : nn::expand_preset(arch)});
+    meta.extra.insert(meta.extra.end(), spec.extra_after.begin(), spec.extra_after.end());
     if (meta.loss != loss->name()) meta.extra.push_back({"loss", loss->name()});
 
     if (fisher) {

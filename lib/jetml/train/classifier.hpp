@@ -28,6 +28,8 @@ struct classifier_spec {
     std::shared_ptr<const nn::loss> loss;
     /// Extra metadata written into the model file (e.g. {"tool", "cwola"}).
     std::vector<std::pair<std::string, std::string>> extra;
+    /// Extra metadata written after the architecture entry (e.g. {"features", "mass,tau21"}).
+    std::vector<std::pair<std::string, std::string>> extra_after;
 };
 
 /// A trained classifier, held as the scorer predict would load from its model file.
