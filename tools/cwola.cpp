@@ -145,19 +145,7 @@ int main(int argc, char** argv) {
             auto r = jetml::search::run_hunt(ev, h, cb);
             bar.finish();
             if (r.units_reused) t.note("reused %zu finished units from %s", r.units_reused, h.state_dir.c_str());
-            if (!scores_path.empty()) {
-                const std::string fmt = jetml::format_from_extension("", scores_path, "npy");
-                jetml::output out(scores_path, fmt == "npy");
-                std::vector<std::string> cols;
-                for (const auto& reg : r.regions) cols.push_back("score_sr" + std::to_string(reg.sr.centre()));
-                jetml::io::table_writer w(out, fmt, jetml::dtype::f4, {cols.size()}, cols, ev.mjj.size());
-                std::vector<float> row(cols.size());
-                for (std::size_t i = 0; i < ev.mjj.size(); ++i) {
-                    for (std::size_t j = 0; j < r.regions.size(); ++j) row[j] = r.regions[j].scores[i];
-                    w.write_rows(row.data(), 1);
-                }
-                w.finish();
-            }
+            if (!scores_path.empty()) jetml::search::write_hunt_scores(scores_path, r);
             jetml::output out(out_path.empty() ? "-" : out_path, false);
             out.write(jetml::search::hunt_table(r, format == "csv", !ev.truth.empty()));
             out.commit();

@@ -18,6 +18,8 @@
 #include "jetml/data/regions.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/io/io.hpp"
+#include "jetml/io/npy.hpp"
+#include "jetml/io/table.hpp"
 #include "jetml/stats/selection.hpp"
 
 namespace jetml::search {
@@ -320,6 +322,21 @@ std::string hunt_table(const hunt_result& r, bool csv, bool truth) {
     out = line(head);
     for (const auto& row : rows) out += line(row);
     return out;
+}
+
+void write_hunt_scores(const std::string& path, const hunt_result& r) {
+    const std::string fmt = format_from_extension("", path, "npy");
+    output out(path, fmt == "npy");
+    std::vector<std::string> cols;
+    for (const auto& reg : r.regions) cols.push_back("score_sr" + std::to_string(reg.sr.centre()));
+    const std::size_t n = r.fold_of.size();
+    io::table_writer w(out, fmt, dtype::f4, {cols.size()}, cols, n);
+    std::vector<float> row(cols.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < r.regions.size(); ++j) row[j] = r.regions[j].scores[i];
+        w.write_rows(row.data(), 1);
+    }
+    w.finish();
 }
 
 }  // namespace jetml::search

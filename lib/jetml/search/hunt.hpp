@@ -101,4 +101,8 @@ hunt_result run_hunt(const hunt_events& ev, const hunt_options& o, const hunt_ca
 /// as aligned text.
 std::string hunt_table(const hunt_result& r, bool csv, bool truth);
 
+/// Writes every event's out-of-fold score of each signal region: NPY float32 (N, regions), or
+/// for a .csv path CSV with one column score_srC per region (C its centre bin).
+void write_hunt_scores(const std::string& path, const hunt_result& r);
+
 }  // namespace jetml::search
