@@ -163,6 +163,9 @@ int main(int argc, char** argv) {
             lab_out = std::make_unique<jetml::output>(labels_path, true);
             lab_w = std::make_unique<jetml::npy_writer>(*lab_out, jetml::dtype::i4, std::vector<std::size_t>{n});
         }
+        jetml::output_group all_outputs;  // the jets and the labels are renamed together or not at all
+        all_outputs.add(out);
+        if (lab_out) all_outputs.add(*lab_out);
         if (csv)
             csvw = std::make_unique<jetml::csv_writer>(out, std::vector<std::string>{"event", "pt", "eta", "phi", "m"});
         else
@@ -219,6 +222,7 @@ int main(int argc, char** argv) {
         if (lab_w) lab_w->finish();
         if (csv) csvw->finish();
         else npy->finish();
+        all_outputs.commit();
         if (truncated)
             t.warn("%llu of %llu jets had more than %zu constituents; the softest were dropped (raise -M)",
                    static_cast<unsigned long long>(truncated), static_cast<unsigned long long>(n), max_const);

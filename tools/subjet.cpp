@@ -169,6 +169,9 @@ int main(int argc, char** argv) {
         else npy = std::make_unique<jetml::io::npy_table>(out, dtype::f8, std::vector<std::size_t>{cols.size()});
         if (c.want_const)
             cnpy = std::make_unique<jetml::io::npy_table>(const_path, dtype::f4, std::vector<std::size_t>{c.max_const, 4});
+        jetml::output_group all_outputs;  // the outputs of the run are renamed together or not at all
+        all_outputs.add(out);
+        if (cnpy) all_outputs.add(cnpy->destination());
 
         //-- stream: a reader thread, worker threads and this thread writing in input order
         progress_bar bar(t.show_progress(), "subjet", 0, c.jets_mode ? "jets" : "events");
@@ -242,5 +245,6 @@ int main(int argc, char** argv) {
         if (csv) csv->finish();
         else npy->finish();
         if (cnpy) cnpy->finish();
+        all_outputs.commit();
     });
 }

@@ -13,6 +13,7 @@
 #include <new>
 #include <unistd.h>
 
+#include "jetml/core/cleanup.hpp"
 #include "jetml/core/error.hpp"
 #include "jetml/core/threads.hpp"
 #include "jetml/version.hpp"
@@ -216,6 +217,8 @@ std::string one_line(std::string s) {
 
 int run_tool(const tool_info& info, int argc, char** argv, const std::function<void(tool&)>& body) {
     std::signal(SIGPIPE, SIG_DFL);
+    set_interrupt_tool_name(info.name);
+    install_interrupt_cleanup();  // SIGINT/SIGTERM/SIGHUP remove temporary outputs (core/cleanup)
     int status = exit_ok;
     try {
         tool t(info, argc, argv);

@@ -4,7 +4,8 @@
 // run_tool() owns what must be identical in all tools: the common options (--help,
 // --version, -v, -q, --threads, --seed, --progress), exit codes (0 ok, 1 data error,
 // 2 usage error), one-line messages "tool: [file: ]message" on stderr, a checked close
-// of stdout, and SIGPIPE left at its default so `tool | head` ends quietly.
+// of stdout, SIGPIPE left at its default so `tool | head` ends quietly, and SIGINT, SIGTERM and
+// SIGHUP removing every temporary output before the tool dies by the signal (core/cleanup.hpp).
 #pragma once
 #include <CLI/CLI.hpp>
 #include <cstdarg>

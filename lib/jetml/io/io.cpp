@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jetml/core/cleanup.hpp"
 #include "jetml/core/error.hpp"
 
 namespace jetml {
@@ -168,8 +169,12 @@ output::output(const std::string& path, bool binary) : buf_(buffer_size) {
         return;
     }
     tmp_ = path + ".tmp-XXXXXX";
-    fd_ = ::mkstemp(tmp_.data());
-    if (fd_ < 0) throw error(path, "cannot create temporary file " + tmp_ + ": " + errstr());
+    {
+        const interrupt_guard guard;  // no signal between creating the file and registering it
+        fd_ = ::mkstemp(tmp_.data());
+        if (fd_ < 0) throw error(path, "cannot create temporary file " + tmp_ + ": " + errstr());
+        slot_ = register_temporary(tmp_, path);
+    }
     // mkstemp makes the file 0600; give it the mode a plain open() would have
     mode_t mask = ::umask(0);
     ::umask(mask);
@@ -189,6 +194,7 @@ output::~output() {
     if (!committed_) {
         if (fd_ >= 0) ::close(fd_);
         if (!tmp_.empty()) ::unlink(tmp_.c_str());
+        unregister_temporary(slot_);
     }
 }
 
@@ -232,21 +238,57 @@ void output::write(const void* data, std::size_t n) {
 }
 
 void output::commit() {
-    if (committed_) return;
+    if (committed_ || closed_) return;
     flush();
-    committed_ = true;
-    if (stdout_) return;  // stdout is closed and checked by run_tool at exit
+    if (stdout_) {  // stdout is closed and checked by run_tool at exit
+        committed_ = true;
+        return;
+    }
     if (::close(fd_) != 0) {
         int e = errno;
         fd_ = -1;
+        committed_ = true;
         if (!tmp_.empty()) ::unlink(tmp_.c_str());
+        unregister_temporary(slot_);
         throw error(name_, std::string("closing failed: ") + std::strerror(e));
     }
     fd_ = -1;
-    if (!tmp_.empty() && ::rename(tmp_.c_str(), path_.c_str()) != 0) {
-        int e = errno;
-        ::unlink(tmp_.c_str());
-        throw error(name_, std::string("cannot rename temporary file: ") + std::strerror(e));
+    closed_ = true;
+    if (!group_) publish();
+}
+
+void output::publish() {
+    committed_ = true;
+    if (tmp_.empty()) return;
+    const interrupt_guard guard;  // the rename and the unregistering happen together
+    const bool renamed = ::rename(tmp_.c_str(), path_.c_str()) == 0;
+    const int e = errno;
+    if (!renamed) ::unlink(tmp_.c_str());
+    unregister_temporary(slot_);
+    slot_ = -1;
+    if (!renamed) throw error(name_, std::string("cannot rename temporary file: ") + std::strerror(e));
+}
+
+// ---------------------------------------------------------------- output_group
+
+void output_group::add(output& o) {
+    o.group_ = this;
+    members_.push_back(&o);
+}
+
+void output_group::commit() {
+    for (output* o : members_)
+        if (!o->stdout_ && !o->closed_) throw error(o->name_, "internal: output not finished before its group commit");
+    std::vector<std::string> done;  // targets already renamed
+    for (output* o : members_) {
+        if (o->stdout_ || o->committed_) continue;
+        try {
+            o->publish();
+        } catch (...) {
+            for (const auto& p : done) ::unlink(p.c_str());
+            throw;
+        }
+        if (!o->tmp_.empty()) done.push_back(o->path_);
     }
 }
 

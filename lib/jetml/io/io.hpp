@@ -45,7 +45,10 @@ private:
 
 /// A buffered output that never leaves a half-written file behind: a named file is written
 /// to a temporary name in the same directory and renamed over the target by commit().
-/// Destroying an uncommitted output removes the temporary file. "-" writes standard output.
+/// Destroying an uncommitted output removes the temporary file, and so does SIGINT, SIGTERM or
+/// SIGHUP (the temporary is registered with jetml/core/cleanup). "-" writes standard output.
+class output_group;
+
 class output {
 public:
     /// Opens `path` ("-" for stdout). With `binary` true, refuses to write to a terminal
@@ -60,15 +63,41 @@ public:
     void write(const void* data, std::size_t n);
     void write(std::string_view s) { write(s.data(), s.size()); }
     /// Flushes, closes and renames the temporary file onto the target. Call once, at the end.
+    /// In an output_group, only flushes and closes: the group renames.
     void commit();
 
 private:
+    friend class output_group;
     void flush();
+    void publish();  // rename the closed temporary onto the target
+    output_group* group_ = nullptr;
+    bool closed_ = false;
     int fd_ = -1;
     bool stdout_ = false, committed_ = false;
     std::string name_, path_, tmp_;
     std::vector<char> buf_;
     std::size_t used_ = 0;
+    int slot_ = -1;  // registration for removal on SIGINT/SIGTERM/SIGHUP (jetml/core/cleanup)
+};
+
+/// The outputs of one run, committed together or not at all: each member's commit() only
+/// flushes and closes its temporary file, and commit() renames them all at the end. If a
+/// member fails before that (a write error on --constituents-out), no target is touched and
+/// every temporary is removed as its output is destroyed. Outputs to stdout or to devices
+/// cannot be held back; they are written as they come.
+class output_group {
+public:
+    output_group() = default;
+    output_group(const output_group&) = delete;
+    output_group& operator=(const output_group&) = delete;
+    /// Adds an output (it must outlive the group's commit()).
+    void add(output& o);
+    /// Renames every member onto its target. Every member must have been committed (closed).
+    /// If a rename fails, the targets already renamed are removed too and the error is thrown.
+    void commit();
+
+private:
+    std::vector<output*> members_;
 };
 
 /// True if `in` starts with the NPY magic "\x93NUMPY" (peeks; consumes nothing).

@@ -39,6 +39,8 @@ public:
     void finish();
     /// Rows written so far.
     std::size_t rows_written() const { return rows_; }
+    /// The output the table writes (e.g. to add it to an output_group).
+    output& destination() { return out_; }
     /// Values per row (product of row_shape).
     std::size_t row_elements() const { return row_elems_; }
     /// Bytes this writer holds in memory for spooled rows (never more than buffer_bytes).

@@ -96,16 +96,23 @@ namespace {
 std::atomic<int> g_signal{0};
 extern "C" void on_signal(int s) { g_signal.store(s); }
 
-// Restores the default signal handlers when fit() returns or throws.
+// Catches SIGTERM/SIGINT for the epoch loop (a checkpoint is written, then fit throws), and
+// puts back the handlers it found (run_tool's temporary-output cleanup, core/cleanup) when fit()
+// returns or throws.
 struct signal_scope {
+    struct sigaction old_term {}, old_int {};
     signal_scope() {
         g_signal.store(0);
-        std::signal(SIGTERM, on_signal);
-        std::signal(SIGINT, on_signal);
+        struct sigaction sa {};
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESTART;
+        ::sigaction(SIGTERM, &sa, &old_term);
+        ::sigaction(SIGINT, &sa, &old_int);
     }
     ~signal_scope() {
-        std::signal(SIGTERM, SIG_DFL);
-        std::signal(SIGINT, SIG_DFL);
+        ::sigaction(SIGTERM, &old_term, nullptr);
+        ::sigaction(SIGINT, &old_int, nullptr);
     }
     signal_scope(const signal_scope&) = delete;
     signal_scope& operator=(const signal_scope&) = delete;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <sys/stat.h>
@@ -110,4 +111,46 @@ TEST_CASE("io: extension") {
     CHECK(extension("a/b.CSV") == "csv");
     CHECK(extension("a.b/c") == "");
     CHECK(extension("x.npy") == "npy");
+}
+
+TEST_CASE("io: an output_group renames its outputs together, or none of them when one fails") {
+    const std::string a = support::tmp_path("io", "group_a"), b = support::tmp_path("io", "group_b");
+    std::remove(a.c_str());
+    std::remove(b.c_str());
+    SUBCASE("all members finished: commit renames all of them") {
+        output oa(a, false), ob(b, false);
+        output_group g;
+        g.add(oa);
+        g.add(ob);
+        oa.write("A");
+        oa.commit();
+        CHECK(::access(a.c_str(), F_OK) != 0);  // closed, not yet renamed
+        ob.write("B");
+        ob.commit();
+        g.commit();
+        CHECK(support::read_file(a) == "A");
+        CHECK(support::read_file(b) == "B");
+    }
+    SUBCASE("the second member fails: the first one's target is not created either") {
+        {
+            output oa(a, false), full("/dev/full", false);
+            output_group g;
+            g.add(oa);
+            g.add(full);
+            oa.write("A");
+            oa.commit();
+            full.write("B");
+            CHECK_THROWS_WITH_AS(full.commit(), "/dev/full: write failed: No space left on device", error);
+        }
+        CHECK(::access(a.c_str(), F_OK) != 0);
+        CHECK(std::system(("ls " + a + ".tmp-* >/dev/null 2>&1").c_str()) != 0);
+    }
+    SUBCASE("commit before every member was finished is an internal error") {
+        output oa(a, false);
+        output_group g;
+        g.add(oa);
+        CHECK_THROWS_AS(g.commit(), error);
+    }
+    std::remove(a.c_str());
+    std::remove(b.c_str());
 }
