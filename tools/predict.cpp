@@ -60,7 +60,6 @@ int main(int argc, char** argv) {
         //-- input ----------------------------------------------------------------------------
         jetml::sample_stream in(in_path, data.features.empty() ? model->features() : data.feature_list(), true);
         jetml::model::check_sample_shape(*model, in.sample_shape(), in.name(), model_path);
-        const std::size_t d = in.sample_size();
 
         //-- stream ---------------------------------------------------------------------------
         jetml::output out(out_path, format == "npy");
@@ -72,7 +71,7 @@ int main(int argc, char** argv) {
                 in.rows_hint() >= 0 ? std::optional<std::size_t>(in.rows_hint()) : std::nullopt);
         if (format == "csv") csv = std::make_unique<jetml::csv_writer>(out, std::vector<std::string>{column});
         model->reserve(batch);
-        std::vector<float> x(batch * d), z(batch);
+        std::vector<float> x = in.batch_buffer(batch), z(batch);
         jetml::progress_bar bar(t.show_progress(), "predict", in.rows_hint() > 0 ? std::size_t(in.rows_hint()) : 0, "samples");
         while (std::size_t got = in.read(x.data(), batch)) {
             model->score(x.data(), got, z.data());

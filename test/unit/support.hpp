@@ -89,4 +89,15 @@ inline std::string write_tmp(const std::string& scope, const std::string& tag, c
     return path;
 }
 
+/// A path that reads `bytes` from a pipe ("/dev/fd/N"), for readers that must behave as on a
+/// pipe (no file size to check against). bytes must fit the pipe buffer (64 KiB); the read end
+/// stays open for the test process's lifetime.
+inline std::string pipe_path(const std::string& bytes) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    REQUIRE(::write(fds[1], bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+    ::close(fds[1]);
+    return "/dev/fd/" + std::to_string(fds[0]);
+}
+
 }  // namespace support

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <new>
 #include <sstream>
 
 #include "jetml/core/error.hpp"
@@ -51,16 +52,27 @@ std::size_t sample_stream::read(float* dst, std::size_t max_rows) {
         got = npy_->read_rows(dst, max_rows);
     } else {
         while (got < max_rows && csv_->next()) {
-            for (std::size_t j = 0; j < cols_.size(); ++j) dst[got * size_ + j] = static_cast<float>(csv_->number(cols_[j]));
+            for (std::size_t j = 0; j < cols_.size(); ++j)
+                dst[got * size_ + j] = static_cast<float>(csv_->finite_number(cols_[j], true));
             ++got;
         }
     }
     for (std::size_t k = 0; k < got * size_; ++k)
         if (!std::isfinite(dst[k]))
-            throw error(in_->name(), "sample " + std::to_string(done_ + k / size_) + ", value " +
-                                         std::to_string(k % size_) + " is not finite; expected finite inputs");
+            throw error(in_->name(), "value " + format_double(dst[k]) + " at sample " + std::to_string(done_ + k / size_) +
+                                         ", index " + std::to_string(k % size_) + "; expected finite");
     done_ += got;
     return got;
+}
+
+std::vector<float> sample_stream::batch_buffer(std::size_t max_rows) const {
+    const std::size_t r = npy_ ? std::min(max_rows, npy_->rows_left()) : max_rows;
+    try {
+        return std::vector<float>(r * size_);
+    } catch (const std::bad_alloc&) {
+        throw error(in_->name(), "out of memory for a batch of " + std::to_string(r) + " samples of shape " +
+                                     format_shape(shape_) + " (" + std::to_string(r * size_ * sizeof(float)) + " bytes)");
+    }
 }
 
 std::size_t sample_set::sample_size() const {
@@ -127,7 +139,7 @@ void column_file::load() {
     }
     cols_.resize(wanted_.size());
     while (r.next())
-        for (std::size_t k = 0; k < idx.size(); ++k) cols_[k].push_back(r.number(idx[k]));
+        for (std::size_t k = 0; k < idx.size(); ++k) cols_[k].push_back(r.finite_number(idx[k]));
 }
 
 std::vector<double> load_column(const std::string& path, const std::string& column) {

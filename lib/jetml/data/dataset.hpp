@@ -30,6 +30,10 @@ public:
     bool is_npy() const { return npy_ != nullptr; }
     /// Reads up to max_rows samples into dst (max_rows * sample_size() floats); 0 at the end.
     std::size_t read(float* dst, std::size_t max_rows);
+    /// A buffer for read(dst, max_rows): max_rows samples, or as many as an NPY header has left.
+    /// A failed allocation is "<name>: out of memory for a batch of R samples of shape (...)
+    /// (N bytes)" rather than a bare "out of memory".
+    std::vector<float> batch_buffer(std::size_t max_rows) const;
 
 private:
     std::unique_ptr<input> in_;
@@ -53,7 +57,8 @@ sample_set load_samples(const std::string& path, const std::vector<std::string>&
 
 /// A file of numeric columns, opened once and read once (standard input can only be read
 /// once): an NPY (N,) or (N, 1) array is one column, which answers to any name; a CSV file has
-/// the columns of its header. Ask for every column with want() before the first column() call,
+/// the columns of its header (every value read must be finite: errors name the line and column).
+/// Ask for every column with want() before the first column() call,
 /// which reads the file and keeps the wanted columns.
 class column_file {
 public:

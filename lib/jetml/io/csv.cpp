@@ -60,11 +60,10 @@ std::string format_float(float v) {
 }
 
 csv_reader::csv_reader(input& in) : in_(in) {
+    if (is_npy(in_, "CSV text")) throw error(in_.name(), "this is an NPY file, expected CSV here");
     do {
         if (!in_.getline(line_)) throw error(in_.name(), "empty input, expected a CSV header line");
     } while (blank(line_));
-    if (line_.size() >= 1 && static_cast<unsigned char>(line_[0]) == 0x93 && line_.compare(1, 5, "NUMPY") == 0)
-        throw error(in_.name(), "this is an NPY file, expected CSV here");
     if (line_.size() >= 3 && line_.compare(0, 3, "\xEF\xBB\xBF") == 0) line_.erase(0, 3);  // UTF-8 BOM
     std::vector<std::string_view> f;
     split(line_, f);
@@ -106,6 +105,15 @@ double csv_reader::number(std::size_t i) const {
     double v;
     if (!parse_double(fields_[i], v))
         throw error(where() + "column '" + printable(names_[i]) + "': '" + printable(fields_[i]) + "' is not a number");
+    return v;
+}
+
+double csv_reader::finite_number(std::size_t i, bool as_float) const {
+    const double v = number(i);
+    if (!std::isfinite(v) || (as_float && !std::isfinite(static_cast<float>(v))))
+        throw error(in_.name(), printable(names_[i]) + " " + printable(fields_[i]) + " at line " +
+                                    std::to_string(in_.line_number()) + ", column " + std::to_string(i + 1) +
+                                    "; expected finite" + (std::isfinite(v) ? " (within the float32 range)" : ""));
     return v;
 }
 

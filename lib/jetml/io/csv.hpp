@@ -27,6 +27,11 @@ public:
     std::string_view field(std::size_t i) const { return fields_[i]; }
     /// Field i as a number; a non-number is an error naming the line and the column.
     double number(std::size_t i) const;
+    /// Field i as a finite number. A non-finite value (nan, inf, or beyond the float range when
+    /// `as_float`) is "<file>: NAME nan at line 12, column 3; expected finite", in the words of
+    /// jetml::data::check_finite ("NAME nan at row 11; expected finite") with the line and the
+    /// column (1-based) of the text.
+    double finite_number(std::size_t i, bool as_float = false) const;
     /// Field i as an integer.
     std::int64_t integer(std::size_t i) const;
     std::size_t line() const { return in_.line_number(); }

@@ -75,11 +75,10 @@ public:
         ev.particles.clear();
         for (std::size_t c = 0; c < m_; ++c) {
             const double* r = row_.data() + 4 * c;
-            for (int q = 0; q < 4; ++q)
-                if (!std::isfinite(r[q]))
-                    throw error(in_.name(), "jet " + std::to_string(ev.index) + ", constituent " + std::to_string(c) +
-                                                ": non-finite value; expected finite (pT, eta, phi, m)");
-            if (!(r[0] > 0)) continue;  // padding
+            const std::string why = constituent_row_problem(r);  // the rule jetimg applies too
+            if (!why.empty())
+                throw error(in_.name(), "jet " + std::to_string(ev.index) + ", constituent " + std::to_string(c) + ": " + why);
+            if (!(r[0] > 0)) continue;  // padding (pT = 0)
             if (r[3] < 0)
                 throw error(in_.name(), "jet " + std::to_string(ev.index) + ", constituent " + std::to_string(c) +
                                             ": negative mass " + format_double(r[3]));
@@ -91,7 +90,7 @@ public:
     }
     std::string description() const override {
         return "NPY (N, M, 4) = (" + std::to_string(reader_.header().shape[0]) + ", " + std::to_string(m_) +
-               ", 4) constituents (pT, eta, phi, m), " + dtype_name(reader_.header().type) + ", pT <= 0 = padding";
+               ", 4) constituents (pT, eta, phi, m), " + dtype_name(reader_.header().type) + ", pT = 0 = padding";
     }
 
 private:
@@ -387,7 +386,7 @@ event_format parse_event_format(const std::string& name) {
 }
 
 event_format detect_event_format(input& in) {
-    if (is_npy(in)) return event_format::npy;
+    if (is_npy(in, "NPY, CSV, HepMC3 or FastJet text")) return event_format::npy;
     std::string_view head = in.peek(4096);
     std::size_t b = 0;
     while (b < head.size() && std::isspace(static_cast<unsigned char>(head[b]))) ++b;

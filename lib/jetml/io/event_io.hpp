@@ -39,7 +39,7 @@ constituent_columns find_constituent_columns(csv_reader& r, const std::string& s
 
 /// Input formats of particle events.
 enum class event_format {
-    npy,      ///< (N, M, 4) rows (pT, eta, phi, m), zero-padded (pT <= 0 = padding); one row = one event
+    npy,      ///< (N, M, 4) rows (pT, eta, phi, m), zero-padded (pT = 0 = padding, pT < 0 an error: constituent_row_problem in fourvec.hpp); one row = one event
     hepmc3,   ///< HepMC3 ASCII (Asciiv3): particles with status 1
     fastjet,  ///< FastJet's examples: "px py pz E [pdgid ...]" per line, '#' comments, "#END" ends an event
     csv       ///< CSV long format: an "event" column plus px,py,pz,E or pt,eta,phi,m (optional pid)

@@ -292,7 +292,36 @@ void output_group::commit() {
     }
 }
 
-bool is_npy(input& in) {
+long long input::bytes_left() const {
+    struct stat st {};
+    if (fd_ < 0 || ::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+    const off_t at = ::lseek(fd_, 0, SEEK_CUR);
+    if (at < 0) return -1;
+    const long long in_file = st.st_size > at ? static_cast<long long>(st.st_size - at) : 0;
+    return in_file + static_cast<long long>(end_ - pos_);
+}
+
+void check_content(input& in, const char* expected) {
+    in.peek(8);  // the magics; the NUL check looks at what has arrived, never waits for more
+    const std::string_view head = in.buffered().substr(0, 4096);
+    auto starts = [&](std::string_view magic) { return head.substr(0, magic.size()) == magic; };
+    const std::string want = std::string("expected ") + expected;
+    if (starts(std::string_view("PK\x03\x04", 4)) || starts(std::string_view("PK\x05\x06", 4)))
+        throw error(in.name(), "this is a zip archive (an .npz model file?), " + want);
+    if (starts("\x1f\x8b")) throw error(in.name(), "this is gzip-compressed data, " + want + " (decompress it first)");
+    if (starts(std::string_view("\x93NUMPY", 6))) {
+        if (extension(in.name()) == "csv")
+            throw error(in.name(), "this is an NPY file although its name ends in .csv; expected CSV text in a "
+                                   ".csv file (rename it to .npy)");
+        return;
+    }
+    const auto nul = head.find('\0');
+    if (nul != std::string_view::npos)
+        throw error(in.name(), "binary data (a NUL byte at offset " + std::to_string(nul) + "), " + want);
+}
+
+bool is_npy(input& in, const char* expected) {
+    check_content(in, expected);
     auto head = in.peek(6);
     return head.size() == 6 && head == std::string_view("\x93NUMPY", 6);
 }

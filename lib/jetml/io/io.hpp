@@ -22,6 +22,8 @@ public:
     const std::string& name() const { return name_; }
     /// Up to `n` bytes ahead without consuming them (fewer only at end of input). n <= 64 KiB.
     std::string_view peek(std::size_t n);
+    /// The bytes already read ahead and not yet consumed (no read: never waits).
+    std::string_view buffered() const { return {buf_.data() + pos_, end_ - pos_}; }
     /// Reads up to `n` bytes; returns the number read, which is < n only at end of input.
     std::size_t read(void* dst, std::size_t n);
     /// Reads exactly `n` bytes or throws "<name>: truncated <what>: expected N bytes, got M".
@@ -32,6 +34,10 @@ public:
     std::size_t line_number() const { return line_; }
     /// True when no byte is left.
     bool at_end();
+    /// For a regular file (also one redirected to stdin): the bytes not yet consumed. -1 for
+    /// pipes, terminals and devices, whose size is unknown. Lets readers check what a header
+    /// claims against what the file holds before they allocate.
+    long long bytes_left() const;
 
 private:
     bool fill();  // refill the buffer; false at EOF
@@ -100,8 +106,16 @@ private:
     std::vector<output*> members_;
 };
 
-/// True if `in` starts with the NPY magic "\x93NUMPY" (peeks; consumes nothing).
-bool is_npy(input& in);
+/// Throws unless the input looks like what a reader of NPY or text expects: a zip archive
+/// (an .npz model), gzip data, NPY data in a file named *.csv, or NUL bytes in its first
+/// 4 KiB (of what has arrived: a pipe is not waited for) are "<name>: this is a zip archive
+/// (an .npz model file?), expected <expected>" and
+/// the like. is_npy() does this check.
+void check_content(input& in, const char* expected = "NPY or CSV");
+
+/// True if `in` starts with the NPY magic "\x93NUMPY" (peeks; consumes nothing). Runs
+/// check_content(in) first, so that binary files that are not NPY fail with one clear line.
+bool is_npy(input& in, const char* expected = "NPY or CSV");
 
 /// A path's extension in lower case without the dot ("" if none).
 std::string extension(const std::string& path);

@@ -352,6 +352,9 @@ void byteswap(char* raw, std::size_t n, std::size_t size) {
 // ---------------------------------------------------------------- reader
 
 npy_reader::npy_reader(input& in) : in_(in) {
+    const std::string_view head = in_.peek(4);
+    if (head == std::string_view("PK\x03\x04", 4) || head == std::string_view("PK\x05\x06", 4))
+        throw error(in_.name(), "this is a zip archive (an .npz model file?), expected an NPY file");
     unsigned char pre[8];
     std::size_t got = in_.read(pre, 8);
     if (got == 0) throw error(in_.name(), "empty input, expected an NPY file");
@@ -378,6 +381,22 @@ npy_reader::npy_reader(input& in) : in_(in) {
     header_ = parse_npy_dict(dict, in_.name());
     header_.major_version = major;
     rows_left_ = header_.rows();
+    // a regular file must hold what its header claims: checked before anybody allocates for it
+    // (a forged 4 KB header must not cost gigabytes); pipes fail as they run short
+    const long long left = in_.bytes_left();
+    const std::size_t claimed = header_.count() * dtype_size(header_.type);  // < 2^63 (parse_npy_dict)
+    if (left >= 0 && claimed > static_cast<std::size_t>(left))
+        throw error(in_.name(), "truncated NPY data: the header claims shape " + format_shape(header_.shape) + " of " +
+                                    dtype_name(header_.type) + " (" + std::to_string(claimed) +
+                                    " bytes) but the file holds " + std::to_string(left) + " bytes");
+}
+
+void npy_reader::batch_out_of_memory(std::size_t rows, std::size_t bytes) const {
+    auto row = header_.shape;
+    if (!row.empty()) row[0] = rows;
+    throw error(in_.name(), "out of memory for a batch of " + std::to_string(rows) + " rows of shape " +
+                                format_shape(row) + " (" + std::to_string(bytes) + " bytes); the header claims shape " +
+                                format_shape(header_.shape));
 }
 
 void npy_reader::read_raw(void* dst, std::size_t rows) {

@@ -2,7 +2,9 @@
 // jetml/io/npy.hpp - NumPy .npy files, streamed: read v1/v2/v3, write v1 (v2 when needed).
 #pragma once
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -62,8 +64,22 @@ public:
     template <class T> std::size_t read_rows(T* dst, std::size_t max_rows);
     /// Reads everything that is left.
     template <class T> std::vector<T> read_all();
+    /// Sizes `buf` (a vector of any allocator) for read_rows of up to `rows` rows, never more
+    /// than are left, with at least `min_capacity` elements reserved. On a pipe a header's claim
+    /// cannot be checked against a file size, so a failed allocation becomes "<name>: out of
+    /// memory for a batch of R rows of shape (...) (N bytes)" instead of a bare "out of memory".
+    template <class Vec> void size_batch(Vec& buf, std::size_t rows, std::size_t min_capacity = 0) const {
+        const std::size_t r = std::min(rows, rows_left_), n = r * header_.row_elements();
+        try {
+            buf.reserve(std::max(n, min_capacity));
+            buf.resize(n);
+        } catch (const std::bad_alloc&) {
+            batch_out_of_memory(r, n * sizeof(typename Vec::value_type));
+        }
+    }
 
 private:
+    [[noreturn]] void batch_out_of_memory(std::size_t rows, std::size_t bytes) const;
     void read_raw(void* dst, std::size_t rows);
     input& in_;
     npy_header header_;

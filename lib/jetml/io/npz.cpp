@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cmath>
 #include <cstring>
 
 #include "jetml/core/error.hpp"
@@ -148,6 +149,11 @@ std::vector<float> parse_npy_record(const std::string& rec, const std::string& s
         }
     else
         throw error(src, "entry '" + where + "': expected float32, got " + dtype_name(h.type));
+    // a NaN or infinite weight would score every sample NaN (or saturate it) without a word
+    for (std::size_t i = 0; i < n; ++i)
+        if (!std::isfinite(v[i]))
+            throw error(src, "weight '" + where + "' holds " + (std::isnan(v[i]) ? "NaN" : v[i] > 0 ? "inf" : "-inf") +
+                                 " at index " + std::to_string(i) + "; expected finite values");
     return v;
 }
 

@@ -28,7 +28,9 @@ std::vector<zip_entry> zip_read(const std::string& bytes, const std::string& sou
 /// An NPY record (numpy's header + little-endian data) of n float32 values with the given shape.
 std::string npy_record(const std::vector<std::size_t>& shape, const float* data, std::size_t n);
 /// The float32 values of an in-memory NPY record (float32, or float64 rounded to float32), in
-/// C order; the shape is not returned. Errors name `src` and `entry`.
+/// C order; the shape is not returned. Errors name `src` and `entry`; a NaN or infinite value is
+/// one ("src: weight '0.weight' holds NaN at index 3; expected finite values"), so that no model
+/// kind loads a broken weight.
 std::vector<float> parse_npy_record(const std::string& rec, const std::string& src, const std::string& entry);
 
 }  // namespace jetml

@@ -12,6 +12,8 @@
 //  - m() is sqrt(m^2) with the sign of m^2 (negative for tachyonic round-off), m2() = (E+pz)(E-pz) - pT^2.
 #pragma once
 #include <cmath>
+#include <cstdio>
+#include <string>
 
 namespace jetml {
 
@@ -168,5 +170,20 @@ inline fourvec operator-(const fourvec& a, const fourvec& b) {
 }
 /// Scaled four-vector.
 inline fourvec operator*(double s, const fourvec& a) { return fourvec(s * a.px(), s * a.py(), s * a.pz(), s * a.E()); }
+
+/// The rule for a constituent row (pT, eta, phi, m) of jetml's NPY (N, M, 4) arrays, the one
+/// rule subjet and jetimg share (jetml-formats(5)): every value is finite; pT = 0 (or -0) marks
+/// an unused slot (padding), which is skipped; pT < 0 is an error, never dropped quietly.
+/// Returns "" for a good row or padding, else the problem in words for "jet J, constituent C: ...".
+template <class T> std::string constituent_row_problem(const T* r) {
+    for (int q = 0; q < 4; ++q)
+        if (!std::isfinite(r[q])) return "non-finite value; expected finite (pT, eta, phi, m)";
+    if (r[0] < 0) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "negative pT %.9g; expected pT > 0, or 0 for padding", double(r[0]));
+        return buf;
+    }
+    return "";
+}
 
 }  // namespace jetml

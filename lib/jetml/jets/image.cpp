@@ -448,12 +448,9 @@ void make_image(const params& p, const float* rows, std::size_t m, float* out, j
     double *pt = room(ws.pt, m), *xs = room(ws.x, m), *ys = room(ws.y, m), *ms = room(ws.m, m);
     std::size_t n = gather_rows(rows, m, p.pt_cut, pt, xs, ys, ms);
     if (n == invalid) {
-        for (std::size_t i = 0; i < m; ++i) {  // the first bad constituent, for the message
-            const float* r = rows + 4 * i;
-            for (int q = 0; q < 4; ++q)
-                if (!std::isfinite(r[q]))
-                    throw error("constituent " + std::to_string(i) + ": non-finite value; expected finite (pT, eta, phi, m)");
-            if (r[0] < 0) throw error("constituent " + std::to_string(i) + ": negative pT " + std::to_string(r[0]));
+        for (std::size_t i = 0; i < m; ++i) {  // the first bad constituent, in the shared rule's words
+            const std::string why = constituent_row_problem(rows + 4 * i);
+            if (!why.empty()) throw error("constituent " + std::to_string(i) + ": " + why);
         }
     }
     std::fill(out, out + nch * npix, 0.0f);

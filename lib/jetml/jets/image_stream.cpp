@@ -152,12 +152,11 @@ stream_result image_stream::run(const params& p, const standardiser& stdz, const
     progress_bar bar(o.progress, "jetimg", m.n_jets.value_or(0), "jets");
     auto read_batch = [&](batch_t& b) -> std::size_t {
         if (!m.npy) return m.csv->read(b, batch);
-        if (b.rows.size() < batch * M * 4) {  // once per slot, not every batch
+        if (b.rows.size() < std::min(batch, m.npy->rows_left()) * M * 4)  // once per slot, not every batch
             // at least 1 MiB, so that the buffer is on huge pages (jetml/memory): first
-            // touch of its 4 KiB pages would cost ~2 ms per slot for 256 jets of 160 rows
-            b.rows.reserve(std::max<std::size_t>(batch * M * 4, (std::size_t(1) << 20) / sizeof(float)));
-            b.rows.resize(batch * M * 4);
-        }
+            // touch of its 4 KiB pages would cost ~2 ms per slot for 256 jets of 160 rows;
+            // never more rows than the header has left, and a named error if memory runs out
+            m.npy->size_batch(b.rows, batch, (std::size_t(1) << 20) / sizeof(float));
         const std::size_t got = m.npy->read_rows(b.rows.data(), batch);
         for (std::size_t j = 0; j < got; ++j) b.off.push_back(j * M), b.cnt.push_back(M);
         return got;

@@ -154,7 +154,7 @@ TEST_CASE("labelled: bad data are errors naming the file and the row") {
         d.features = "a";
         d.label_col = "label";
         d.side_cols = {"mjj"};
-        CHECK_THROWS_WITH_AS(load_labelled(d), (d.inputs[0] + ": mjj nan at row 1; expected finite").c_str(), error);
+        CHECK_THROWS_WITH_AS(load_labelled(d), (d.inputs[0] + ": mjj nan at line 3, column 3; expected finite").c_str(), error);
         std::remove(d.inputs[0].c_str());
     }
     if (d.labels != f.y) std::remove(d.labels.c_str());

@@ -131,3 +131,26 @@ TEST_CASE("csv: a header of 300000 columns is read in linear time") {
     CHECK(secs < 5.0);
     std::remove(path.c_str());
 }
+
+TEST_CASE("csv: a non-finite value names the line and the column, in check_finite's words") {
+    const std::string p = support::write_tmp("csv", "nan.csv", "a,score\n1,0.5\n\n2,nan\n3,1e39\n");
+    input in(p);
+    csv_reader r(in);
+    REQUIRE(r.next());
+    CHECK(r.finite_number(1) == 0.5);
+    REQUIRE(r.next());
+    CHECK(r.finite_number(0) == 2);
+    CHECK_THROWS_WITH_AS(r.finite_number(1), (p + ": score nan at line 4, column 2; expected finite").c_str(), error);
+    REQUIRE(r.next());
+    CHECK(r.finite_number(1) == 1e39);  // finite as a double
+    CHECK_THROWS_WITH_AS(r.finite_number(1, true),
+                         (p + ": score 1e39 at line 5, column 2; expected finite (within the float32 range)").c_str(), error);
+    std::remove(p.c_str());
+}
+
+TEST_CASE("csv: a zip archive or binary data where CSV was expected is one clear error") {
+    const std::string z = support::write_tmp("csv", "m.npz", std::string("PK\x03\x04\x14\0\0\0", 8) + "meta.json");
+    input in(z);
+    CHECK_THROWS_WITH_AS(csv_reader{in}, (z + ": this is a zip archive (an .npz model file?), expected CSV text").c_str(), error);
+    std::remove(z.c_str());
+}

@@ -142,8 +142,14 @@ TEST_CASE("event_io: an NPY header with 10^12 constituents per jet is a clear er
     bytes.push_back(static_cast<char>(dict.size()));
     bytes.push_back(0);
     const std::string p = support::write_tmp("evio", "huge_m.npy", bytes + dict + std::string(64, '\0'));
-    CHECK_THROWS_WITH_AS(read_all(p, event_format::npy), doctest::Contains("more than 1048576 constituents per jet"),
+    // a file: its size is checked against the header before anything is allocated
+    CHECK_THROWS_WITH_AS(read_all(p, event_format::npy),
+                         doctest::Contains("the header claims shape (1, 1000000000000, 4) of float32 (16000000000000 "
+                                           "bytes) but the file holds 64 bytes"),
                          error);
+    // a pipe has no size: the cap on one row applies
+    CHECK_THROWS_WITH_AS(read_all(support::pipe_path(bytes + dict + std::string(64, '\0')), event_format::npy),
+                         doctest::Contains("more than 1048576 constituents per jet"), error);
     std::remove(p.c_str());
 }
 
@@ -187,5 +193,21 @@ TEST_CASE("event_io: CSV constituents in pt, y, phi without a mass are massless 
     CHECK(q.pt() == doctest::Approx(10).epsilon(1e-12));
     CHECK(q.rap() == doctest::Approx(0.5).epsilon(1e-12));
     CHECK(std::abs(q.m()) < 1e-6);  // m from E^2 - p^2 of ~11 GeV components: rounding only
+    std::remove(p.c_str());
+}
+
+TEST_CASE("event_io: an NPY row with negative pT is an error naming the jet and constituent; pT = 0 rows are padding") {
+    // (2, 3, 4): jet 0 = one constituent + two padding rows (one of them -0), jet 1 = a negative pT
+    const float rows[24] = {100, 0.1f, 0.2f, 0, 0, 0, 0, 0, -0.0f, 0, 0, 0,
+                            50, 0, 0, 0, -3, 0, 0, 0, 0, 0, 0, 0};
+    const std::string p = support::tmp_path("evio", "negpt.npy");
+    save_npy<float>(p, {2, 3, 4}, rows);
+    input in(p);
+    auto r = make_event_reader(in, event_format::npy);
+    event ev;
+    REQUIRE(r->next(ev));
+    CHECK(ev.particles.size() == 1);
+    CHECK_THROWS_WITH_AS(r->next(ev), (p + ": jet 1, constituent 1: negative pT -3; expected pT > 0, or 0 for padding").c_str(),
+                         error);
     std::remove(p.c_str());
 }

@@ -154,3 +154,49 @@ TEST_CASE("io: an output_group renames its outputs together, or none of them whe
     std::remove(a.c_str());
     std::remove(b.c_str());
 }
+
+TEST_CASE("io: bytes_left is the file size less what was consumed; -1 on a pipe") {
+    const std::string p = support::write_tmp("io", "left.bin", std::string(1000, 'x'));
+    input in(p);
+    CHECK(in.bytes_left() == 1000);
+    char buf[10];
+    in.read(buf, 10);
+    CHECK(in.bytes_left() == 990);  // read-ahead in the buffer still counts as left
+    in.peek(100);
+    CHECK(in.bytes_left() == 990);
+    input piped(support::pipe_path("abc"));
+    CHECK(piped.bytes_left() == -1);
+    std::remove(p.c_str());
+}
+
+TEST_CASE("io: zip archives, gzip data, NUL bytes and NPY in a .csv file are named, not read as text") {
+    struct row {
+        const char* tag;
+        std::string bytes;
+        const char* message;
+    };
+    const std::vector<row> rows = {
+        {"model.npz", std::string("PK\x03\x04\x14\0\0\0", 8) + "meta.json", "this is a zip archive (an .npz model file?), expected NPY or CSV"},
+        {"empty.zip", std::string("PK\x05\x06", 4) + std::string(18, '\0'), "this is a zip archive (an .npz model file?), expected NPY or CSV"},
+        {"x.gz", std::string("\x1f\x8b\x08\0", 4), "this is gzip-compressed data, expected NPY or CSV (decompress it first)"},
+        {"nul.txt", std::string("score,label\n0.5,1\n\0\0", 20), "binary data (a NUL byte at offset 18), expected NPY or CSV"},
+        {"array.csv", std::string("\x93NUMPY\x01\0", 8), "this is an NPY file although its name ends in .csv; expected CSV text in a .csv file (rename it to .npy)"},
+    };
+    for (const auto& r : rows) {
+        CAPTURE(r.tag);
+        const std::string p = support::tmp_path("io", r.tag);
+        support::write_file(p, r.bytes);
+        input in(p);
+        CHECK_THROWS_WITH_AS(is_npy(in), (p + ": " + r.message).c_str(), error);
+        std::remove(p.c_str());
+    }
+    // NPY under another name and plain text pass
+    const std::string a = support::write_tmp("io", "a.npy", std::string("\x93NUMPY\x01\0", 8));
+    input ina(a);
+    CHECK(is_npy(ina));
+    const std::string b = support::write_tmp("io", "b.csv", "score\n0.5\n");
+    input inb(b);
+    CHECK_FALSE(is_npy(inb));
+    std::remove(a.c_str());
+    std::remove(b.c_str());
+}

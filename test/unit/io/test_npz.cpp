@@ -2,6 +2,7 @@
 // Unit tests of jetml/io/npz: stored zip archives and NPY records in memory.
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -82,4 +83,17 @@ TEST_CASE("npz: parse_npy_record errors name the file and the entry") {
     rec[6] = 9;
     CHECK_THROWS_WITH_AS(parse_npy_record(rec, "m.npz", "0.bias"), "m.npz: entry '0.bias': unsupported NPY version 9",
                          jetml::error);
+}
+
+TEST_CASE("npz: parse_npy_record refuses NaN and infinite weights, naming the entry and the index") {
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    const std::vector<float> good = {1, 2, 3, 4};
+    CHECK(parse_npy_record(npy_record({2, 2}, good.data(), 4), "m.npz", "0.weight") == good);
+    const std::vector<float> a = {1, 2, nan, 4}, b = {inf, 0}, c = {0, -inf};
+    CHECK_THROWS_WITH_AS(parse_npy_record(npy_record({2, 2}, a.data(), 4), "m.npz", "0.weight"),
+                         "m.npz: weight '0.weight' holds NaN at index 2; expected finite values", error);
+    CHECK_THROWS_WITH_AS(parse_npy_record(npy_record({2}, b.data(), 2), "m.npz", "2.bias"),
+                         "m.npz: weight '2.bias' holds inf at index 0; expected finite values", error);
+    CHECK_THROWS_WITH_AS(parse_npy_record(npy_record({2}, c.data(), 2), "m.npz", "prep.std"),
+                         "m.npz: weight 'prep.std' holds -inf at index 1; expected finite values", error);
 }

@@ -116,3 +116,16 @@ TEST_CASE("fourvec: arithmetic, tags") {
     CHECK((c - b).E() == 10.0);
     CHECK((2.0 * b).py() == 1.0);
 }
+
+TEST_CASE("fourvec: the constituent-row rule: finite values, pT = 0 is padding, negative pT an error") {
+    const float good[4] = {10, 0.5f, 1, 0.14f}, pad[4] = {0, 7, 7, 7}, negzero[4] = {-0.0f, 0, 0, 0};
+    const float neg[4] = {-5, 0, 0, 0}, nan_eta[4] = {1, NAN, 0, 0}, inf_pad[4] = {0, INFINITY, 0, 0};
+    CHECK(constituent_row_problem(good).empty());
+    CHECK(constituent_row_problem(pad).empty());
+    CHECK(constituent_row_problem(negzero).empty());
+    CHECK(constituent_row_problem(neg) == "negative pT -5; expected pT > 0, or 0 for padding");
+    CHECK(constituent_row_problem(nan_eta) == "non-finite value; expected finite (pT, eta, phi, m)");
+    CHECK(constituent_row_problem(inf_pad) == "non-finite value; expected finite (pT, eta, phi, m)");
+    const double negd[4] = {-0.25, 0, 0, 0};
+    CHECK(constituent_row_problem(negd) == "negative pT -0.25; expected pT > 0, or 0 for padding");
+}
