@@ -22,7 +22,8 @@ namespace jetml {
 
 namespace {
 const char* exit_status_text =
-    "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n"
+    "Exit status: 0 success, 1 data or runtime error, 2 usage error; 128+N when ended by signal N\n"
+    "(SIGINT, SIGTERM, SIGHUP: temporary and partial outputs are removed first).\n"
     "Full documentation: man %s";
 }
 
