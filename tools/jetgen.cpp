@@ -48,6 +48,9 @@ void write_dijet_events(jetml::tool& t, const jetml::dijet_toy_params& dp, std::
         lab_out = std::make_unique<jetml::output>(labels_path, true);
         lab_w = std::make_unique<jetml::npy_writer>(*lab_out, jetml::dtype::i4, std::vector<std::size_t>{n});
     }
+    jetml::output_group all_outputs;  // the events and the labels are renamed together or not at all
+    all_outputs.add(out);
+    if (lab_out) all_outputs.add(*lab_out);
     const std::size_t batch = 65536;
     std::vector<double> rows(batch * jetml::dijet_toy_ncols);
     std::vector<std::int32_t> labels(batch);
@@ -65,6 +68,7 @@ void write_dijet_events(jetml::tool& t, const jetml::dijet_toy_params& dp, std::
     bar.finish();
     if (lab_w) lab_w->finish();
     table.finish();
+    all_outputs.commit();
 }
 }  // namespace
 
