@@ -35,7 +35,10 @@ template <class T> void finite_ok(const std::vector<T>& v, const std::string& fi
     check_rows(v, file, what, "finite", [](double x) { return std::isfinite(x); });
 }
 
-void append(labelled_set& d, const sample_set& s, const std::string& path) {
+
+}  // namespace
+
+void append_samples(labelled_set& d, const sample_set& s, const std::string& path) {
     if (d.n == 0) d.shape = s.sample_shape, d.size = s.sample_size();
     else if (d.shape != s.sample_shape)
         throw error(path, "samples of shape " + format_shape(s.sample_shape) + " do not match the earlier " +
@@ -43,8 +46,6 @@ void append(labelled_set& d, const sample_set& s, const std::string& path) {
     d.x.insert(d.x.end(), s.x.begin(), s.x.end());
     d.n += s.n;
 }
-
-}  // namespace
 
 void check_labels(const std::vector<float>& v, const std::string& file) { labels_ok(v, file); }
 void check_labels(const std::vector<double>& v, const std::string& file) { labels_ok(v, file); }
@@ -76,15 +77,15 @@ labelled_set load_labelled(const dataset_options& d) {
         const std::string& sp = d.signal.front();
         const std::string& bp = d.background.front();
         auto s = load_samples(sp, feat), b = load_samples(bp, feat);
-        append(all, s, sp);
-        append(all, b, bp);
+        append_samples(all, s, sp);
+        append_samples(all, b, bp);
         files = {{sp, s.n}, {bp, b.n}};
         all.y.assign(s.n, 1.0f);
         all.y.insert(all.y.end(), b.n, 0.0f);
     } else {
         for (const auto& p : d.inputs) {
             auto s = load_samples(p, feat);
-            append(all, s, p);
+            append_samples(all, s, p);
             files.emplace_back(p, s.n);
         }
         const std::string src = d.labels.empty() ? d.inputs[0] : d.labels;

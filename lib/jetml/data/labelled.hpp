@@ -7,6 +7,10 @@
 #include <utility>
 #include <vector>
 
+namespace jetml {
+struct sample_set;
+}
+
 namespace jetml::data {
 
 /// n samples of one shape, row-major, with labels, event weights and named side columns.
@@ -23,6 +27,10 @@ struct labelled_set {
 };
 
 struct dataset_options;
+
+/// Appends the samples s (read from `path`) to d's inputs: the first set fixes d's sample
+/// shape, a later one of another shape is an error naming `path`. Labels and weights untouched.
+void append_samples(labelled_set& d, const sample_set& s, const std::string& path);
 
 /// Reads what `d` names (after check_dataset_options): the inputs appended in order (every one
 /// of the first one's sample shape), or --signal then --background (labels 1 then 0); labels

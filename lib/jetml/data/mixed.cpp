@@ -13,15 +13,6 @@
 namespace jetml::data {
 namespace {
 
-void append(labelled_set& d, const sample_set& s, const std::string& path) {
-    if (d.n == 0) d.shape = s.sample_shape, d.size = s.sample_size();
-    else if (d.shape != s.sample_shape)
-        throw error(path, "samples of shape " + format_shape(s.sample_shape) + " do not match the earlier " +
-                              format_shape(d.shape));
-    d.x.insert(d.x.end(), s.x.begin(), s.x.end());
-    d.n += s.n;
-}
-
 std::vector<float> read_truth(const mixed_options& o, const std::vector<std::string>& files,
                               const std::vector<std::size_t>& rows) {
     if (o.truth.empty() && o.truth_col.empty()) return {};
@@ -97,7 +88,7 @@ mixed_set load_mixed(const mixed_options& o) {
         for (int k = 0; k < 2; ++k) {
             auto s = load_samples(files[std::size_t(k)], feat);
             if (s.n == 0) throw error(files[std::size_t(k)], "no samples");
-            append(d, s, files[std::size_t(k)]);
+            append_samples(d, s, files[std::size_t(k)]);
             d.y.resize(d.n, k == 0 ? 1.0f : 0.0f);
             out.rows_of.push_back(s.n);
         }
@@ -111,7 +102,7 @@ mixed_set load_mixed(const mixed_options& o) {
             const auto& [path, frac] = o.bags[k];
             auto s = load_samples(path, feat);
             if (s.n == 0) throw error(path, "no samples");
-            append(d, s, path);
+            append_samples(d, s, path);
             d.y.resize(d.n, float(frac));
             bag.resize(d.n, float(k));
             out.rows_of.push_back(s.n);
