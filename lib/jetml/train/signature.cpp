@@ -54,6 +54,7 @@ digest64::digest64(std::uint64_t seed) {
 }
 
 digest64& digest64::update(const void* data, std::size_t n) {
+    if (n == 0) return *this;  // an empty vector's data() may be null: no memcpy from it
     auto p = static_cast<const unsigned char*>(data);
     total_ += n;
     if (buffered_) {
