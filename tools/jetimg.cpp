@@ -5,6 +5,7 @@
 
 #include "jetml/core/cli.hpp"
 #include "jetml/core/error.hpp"
+#include "jetml/data/mixed.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/io/npy.hpp"
 #include "jetml/jets/image.hpp"
@@ -27,15 +28,6 @@ const jetml::tool_info info{
     "  jetimg sig.npy --preset macaluso-shih --apply-stats bkg_stats.npy --standardise moment4 --bias 0.02 -o sig_img.npy\n"
     "  jetimg sig.npy --preset macaluso-shih --svg sig.svg --svg-minus bkg_img.npy -o sig_img.npy\n"
     "  jetimg --plot sig_img.npy --svg-minus bkg_img.npy --preset macaluso-shih -o diff.svg"};
-
-std::pair<double, double> parse_range(const std::string& s, const char* opt) {
-    double a, b;
-    const auto k = s.find(',');
-    if (k == std::string::npos || !jetml::parse_double(s.substr(0, k), a) || !jetml::parse_double(s.substr(k + 1), b) ||
-        !(b > a))
-        throw jetml::usage_error(std::string(opt) + " expects LO,HI with LO < HI, got '" + s + "'");
-    return {a, b};
-}
 
 }  // namespace
 
@@ -125,8 +117,8 @@ int main(int argc, char** argv) {
             jetml::require_positive(width, "--width");
             p.x_lo = p.y_lo = -width / 2, p.x_hi = p.y_hi = width / 2;
         }
-        if (!x_range.empty()) std::tie(p.x_lo, p.x_hi) = parse_range(x_range, "--x-range");
-        if (!phi_range.empty()) std::tie(p.y_lo, p.y_hi) = parse_range(phi_range, "--phi-range");
+        if (!x_range.empty()) std::tie(p.x_lo, p.x_hi) = jetml::data::parse_range(x_range, "--x-range");
+        if (!phi_range.empty()) std::tie(p.y_lo, p.y_hi) = jetml::data::parse_range(phi_range, "--phi-range");
         if (!binning.empty()) p.bin = im::parse_binning(binning);
         if (!channels.empty()) {
             p.channels.clear();
