@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // jetml/nn/gemm.hpp - the small, skinny single-threaded GEMM that convolutions reduce to
-// (one side 8..128 wide), with an AVX-512 register-blocked kernel chosen at run time and
-// OpenBLAS SGEMM as the fallback. Callers split work across threads themselves.
+// (one side 8..128 wide), with AVX-512 and AVX2 + FMA register-blocked kernels chosen at run
+// time and OpenBLAS SGEMM as the fallback. Callers split work across threads themselves.
+// With the register-blocked kernels (gemm_row_exact), a row of C depends only on its row of A
+// and on B, bit for bit: never on m or on the row's place in the call.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -31,9 +33,14 @@ void gemm_gather(std::size_t m, std::size_t n, std::size_t k, const float* a,
                  bool relu = false);
 
 /// True when the AVX-512 kernel is in use (the CPU has AVX-512F and it is not disabled);
-/// it then serves products with n >= 16 columns, OpenBLAS the narrower ones.
+/// it then serves products with n >= 16 columns, OpenBLAS the narrower ones. Otherwise the
+/// AVX2 + FMA kernel serves every product where the CPU has AVX2 and FMA, else OpenBLAS.
 bool gemm_uses_avx512();
-/// Enables or disables the AVX-512 kernel (tests run both paths); returns the previous state.
+/// True when products with n columns of C go to a register-blocked kernel (AVX-512 or AVX2),
+/// whose rows are independent of m; false when they go to OpenBLAS, whose rows are not.
+bool gemm_row_exact(std::size_t n);
+/// Enables or disables the AVX-512 kernel (tests run both paths: disabled, the AVX2 kernel or
+/// OpenBLAS serves); returns the previous state.
 bool gemm_set_avx512(bool on);
 
 }  // namespace jetml::nn

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // jetml/nn/kernels.cpp - fast conv2d kernels: implicit GEMM (gemm_gather) or
-// im2col + GEMM (gemm.hpp: AVX-512 kernel, or single-threaded OpenBLAS) into preallocated
+// im2col + GEMM (gemm.hpp: AVX-512 or AVX2 kernel, or single-threaded OpenBLAS) into preallocated
 // buffers; one OpenMP region per call (none inside a caller's region), the batch split into
 // contiguous per-thread shares; weight gradients reduced in a fixed thread order so a run is
 // bitwise reproducible for a given thread count. The conv2d half; dense and Adam are in kernels_dense.cpp.

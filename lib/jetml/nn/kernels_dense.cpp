@@ -39,7 +39,7 @@ void transpose(const float* w, std::size_t out, std::size_t in, std::size_t i0, 
 }  // namespace
 
 void dense_prepare(std::size_t in, std::size_t out, const float* w, buffer& wt) {
-    if (!(gemm_uses_avx512() && out >= 16)) {
+    if (!(gemm_row_exact(out) && out >= 16)) {
         wt.resize(0);
         return;
     }
@@ -73,11 +73,11 @@ static void dense_narrow(std::size_t rows, std::size_t in, std::size_t out, cons
 void dense_forward(std::size_t n, std::size_t in, std::size_t out, const float* x, const float* w,
                    const float* b, float* y, const float* wt_given, bool relu) {
     const int nth = threads_for(n, double(n) * in * out);
-    // The AVX-512 kernel (gemm.hpp) wants B row-major, i.e. w^T (in x out): unless the caller
+    // The register-blocked kernels (gemm.hpp) want B row-major, i.e. w^T (in x out): unless the caller
     // made it once (dense_prepare), transposed on every call (in*out copies against n*in*out
     // multiply-adds) in 8 x 8 blocks, split across the team, into a per-caller-thread buffer;
     // the bias is added in the kernel's store.
-    const bool own = gemm_uses_avx512() && out >= 16;
+    const bool own = gemm_row_exact(out) && out >= 16;
     const bool given = own && wt_given;
     thread_local std::vector<float> wt_buf;
     if (own && !given && wt_buf.size() < in * out) wt_buf.resize(in * out);
@@ -121,7 +121,7 @@ void dense_backward(std::size_t n, std::size_t in, std::size_t out, const float*
         const int ith = omp_get_thread_num(), nt = omp_get_num_threads();
         // Weight gradient dW (out x in) = dY^T (out x n) . X (n x in), a skinny product
         // (depth = batch): split its output across threads along the longer side, so no
-        // reduction is needed. gemm() picks the AVX-512 kernel or OpenBLAS.
+        // reduction is needed. gemm() picks the AVX-512 or AVX2 kernel, or OpenBLAS.
         if (out >= std::size_t(16 * nt)) {
             std::size_t o0, o1;
             split_range(out, ith, nt, o0, o1);

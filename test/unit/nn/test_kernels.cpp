@@ -170,7 +170,7 @@ TEST_CASE("nn kernels: gemm with general strides and tails equals plain loops") 
         const bool saved = gemm_set_avx512(avx512);
         CAPTURE(avx512);
         for (std::size_t m : {1, 7, 8, 13})
-            for (std::size_t n : {1, 16, 17, 33, 64})
+            for (std::size_t n : {1, 8, 9, 16, 17, 24, 33, 64})
                 for (std::size_t k : {1, 5, 40})
                     for (bool trans : {false, true})
                         for (float beta : {0.0f, 1.0f}) {
@@ -188,6 +188,68 @@ TEST_CASE("nn kernels: gemm with general strides and tails equals plain loops") 
                             else gemm(m, n, k, a.data(), k, 1, b.data(), n, beta, c.data(), n);
                             CHECK(support::nmse(c, ref) < tol);
                         }
+        gemm_set_avx512(saved);
+    }
+}
+
+TEST_CASE("nn kernels: a row of the GEMM does not depend on m or on its place in the call") {
+    // What makes predict's scores independent of the chunk and thread split, and equal to the
+    // training-time scores: row i of C from one call of m rows equals, bitwise, the same row
+    // computed in calls of fewer rows starting anywhere. OpenBLAS broke this (its tail rows
+    // take other micro-kernels), so it holds wherever gemm_row_exact(n) says so.
+    for (bool avx512 : {true, false}) {
+        const bool saved = gemm_set_avx512(avx512);
+        CAPTURE(avx512);
+        for (std::size_t n : {1, 5, 8, 13, 16, 24, 32, 40, 64, 100})
+            for (std::size_t k : {1, 9, 48, 300})
+                for (bool trans : {false, true}) {
+                    if (!gemm_row_exact(n)) continue;
+                    CAPTURE(n); CAPTURE(k); CAPTURE(trans);
+                    const std::size_t m = 29;
+                    auto a = support::random_floats(m * k, 1), b = support::random_floats(k * n, 2), bias = support::random_floats(n, 3);
+                    const auto run = [&](std::size_t i0, std::size_t rows, float* c, bool fused) {
+                        const float* ap = trans ? a.data() + i0 : a.data() + i0 * k;
+                        const std::size_t ar = trans ? 1 : k, ac = trans ? m : 1;
+                        if (fused) gemm_bias(rows, n, k, ap, ar, ac, b.data(), n, 0.0f, bias.data(), c, n, true);
+                        else gemm(rows, n, k, ap, ar, ac, b.data(), n, 0.0f, c, n);
+                    };
+                    for (bool fused : {false, true}) {
+                        std::vector<float> whole(m * n), parts(m * n, -1.0f);
+                        run(0, m, whole.data(), fused);
+                        for (std::size_t step : {1, 2, 5, 7}) {
+                            for (std::size_t i0 = 0; i0 < m; i0 += step)
+                                run(i0, std::min(step, m - i0), parts.data() + i0 * n, fused);
+                            CHECK(std::memcmp(whole.data(), parts.data(), whole.size() * sizeof(float)) == 0);
+                        }
+                    }
+                }
+        gemm_set_avx512(saved);
+    }
+}
+
+TEST_CASE("nn kernels: implicit GEMM (gathered rows of A) equals plain loops") {
+    for (bool avx512 : {true, false}) {
+        const bool saved = gemm_set_avx512(avx512);
+        CAPTURE(avx512);
+        for (std::size_t n : {1, 8, 11, 16, 37})
+            for (float beta : {0.0f, 1.0f}) {
+                CAPTURE(n); CAPTURE(beta);
+                const std::size_t m = 13, k = 10, stride = 23;
+                auto a = support::random_floats(m * stride + 2 * k, 1), b = support::random_floats(k * n, 2);
+                auto c = support::random_floats(m * n, 3), bias = support::random_floats(n, 4);
+                std::vector<std::int32_t> roff(m), koff(k);
+                for (std::size_t i = 0; i < m; ++i) roff[i] = std::int32_t((i * 7) % m * stride);
+                for (std::size_t kk = 0; kk < k; ++kk) koff[kk] = std::int32_t(2 * kk);
+                std::vector<float> ref(m * n);
+                for (std::size_t i = 0; i < m; ++i)
+                    for (std::size_t j = 0; j < n; ++j) {
+                        double acc = beta * c[i * n + j] + bias[j];
+                        for (std::size_t kk = 0; kk < k; ++kk) acc += double(a[roff[i] + koff[kk]]) * b[kk * n + j];
+                        ref[i * n + j] = float(acc);
+                    }
+                gemm_gather(m, n, k, a.data(), roff.data(), koff.data(), b.data(), n, beta, bias.data(), c.data(), n);
+                CHECK(support::nmse(c, ref) < tol);
+            }
         gemm_set_avx512(saved);
     }
 }
@@ -239,7 +301,7 @@ TEST_CASE("nn kernels: dense forward with prepared weights and a fused ReLU") {
             for (auto& v : y) v = v > 0.0f ? v : 0.0f;
             buffer wt;
             dense_prepare(c.in, c.out, w.data(), wt);
-            CHECK(wt.size() == (avx512 && gemm_uses_avx512() && c.out >= 16 ? c.in * c.out : 0));
+            CHECK(wt.size() == (gemm_row_exact(c.out) && c.out >= 16 ? c.in * c.out : 0));
             dense_forward(c.n, c.in, c.out, x.data(), w.data(), b.data(), yp.data(),
                           wt.size() ? wt.data() : nullptr, true);
             CHECK(std::memcmp(yp.data(), y.data(), y.size() * sizeof(float)) == 0);
