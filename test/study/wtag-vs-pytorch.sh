@@ -27,6 +27,7 @@ bin=$build/bin
 mkdir -p "$out"
 cd "$out"
 say() { echo "== $*" >&2; }
+. "$here/side-by-side.sh"
 
 say "jetimg: deoliveira images of the jets of $data (and subjet's features without features.csv.gz)"
 feat=1; [ -f "$data/features.csv.gz" ] || [ -f features.csv ] || feat=0
@@ -67,15 +68,7 @@ say "train: Fisher discriminant on the training images, shrinkage chosen on the 
 runs=""
 for s in $seeds; do
     say "train: jetml and PyTorch W-tag CNNs side by side, seed $s, $threads thread(s) each"
-    ( "$bin/train" train-x.npy -l train-y.npy --val val-x.npy --val-labels val-y.npy --arch wtag \
-        --epochs 20 --patience 5 --seed "$s" --threads "$threads" -o "jetml-$s.npz" 2> "jetml-$s.log" &&
-      "$bin/predict" -q --threads "$threads" -m "jetml-$s.npz" test-x.npy -o "jetml-$s.npy" ) &
-    LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp MALLOC_MMAP_MAX_=0 \
-        MALLOC_TRIM_THRESHOLD_=17179869184 $py "$here/../bench/torch_nn_ref.py" --arch wtag \
-        --x train-x.npy --y train-y.npy --val-x val-x.npy --val-y val-y.npy \
-        --test-x test-x.npy --test-y test-y.npy --epochs 20 --patience 5 --seed "$s" \
-        --threads "$threads" --scores "torch-$s.npy" > "torch-$s.log" 2>&1
-    wait $! || { echo "jetml training failed, see $out/jetml-$s.log" >&2; exit 1; }
+    side_by_side wtag "$s" "$threads"
     runs="$runs cnn_jetml_$s=jetml-$s.npy cnn_torch_$s=torch-$s.npy"
     ens="${ens:-} cnn_jetml=jetml-$s.npy cnn_torch=torch-$s.npy"
 done
