@@ -57,7 +57,11 @@ std::string flow_model_bytes(const maf& m, const flow_meta& meta) {
         if (p.dim != c.dim || p.cond != c.cond) throw error("flow: the preprocessing was fitted for other dimensions");
         prep = "{\"kind\": \"minmax-logit-standardise\", \"eps\": " + num(p.eps) + ", \"lo\": " + json_numbers(p.lo) +
                ", \"hi\": " + json_numbers(p.hi) + ", \"mean\": " + json_numbers(p.mean) +
-               ", \"std\": " + json_numbers(p.std) + "}";
+               ", \"std\": " + json_numbers(p.std);
+        if (p.cmean.size() == p.cond)
+            prep += ", \"cond_lo\": " + json_numbers(p.clo) + ", \"cond_hi\": " + json_numbers(p.chi) +
+                    ", \"cond_mean\": " + json_numbers(p.cmean) + ", \"cond_std\": " + json_numbers(p.cstd);
+        prep += "}";
     }
     const std::string json =
         model::meta_json_head("flow") + ",\n  \"config\": {\"dim\": " + std::to_string(c.dim) +
@@ -150,16 +154,23 @@ maf flow_from_file(const model::model_file& f, flow_meta* meta_out) {
                 }
                 throw error(src, std::string("meta.json: preprocessing '") + key + "' must hold numbers");
             };
-            auto numbers = [&](const char* key) {
+            auto numbers = [&](const char* key, std::size_t k = 0) {
+                if (k == 0) k = c.dim;
                 std::vector<double> v;
                 for (const auto& e : f.need(*pj, key, json_value::array).a) v.push_back(number(e, key));
-                if (v.size() != c.dim) throw error(src, std::string("meta.json: preprocessing '") + key + "' needs " +
-                                                            std::to_string(c.dim) + " values");
+                if (v.size() != k) throw error(src, std::string("meta.json: preprocessing '") + key + "' needs " +
+                                                        std::to_string(k) + " values");
                 return v;
             };
             p.eps = number(f.need(*pj, "eps", json_value::number), "eps");
             p.lo = numbers("lo"), p.hi = numbers("hi"), p.mean = numbers("mean"), p.std = numbers("std");
             p.dim = c.dim, p.cond = c.cond;
+            if (c.cond > 0 && pj->find("cond_mean")) {
+                p.clo = numbers("cond_lo", c.cond), p.chi = numbers("cond_hi", c.cond);
+                p.cmean = numbers("cond_mean", c.cond), p.cstd = numbers("cond_std", c.cond);
+                for (double v : p.cstd)
+                    if (!(v > 0)) throw error(src, "meta.json: preprocessing 'cond_std' must be positive");
+            }
         }
     }
     return m;

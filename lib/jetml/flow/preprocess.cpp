@@ -44,6 +44,22 @@ preprocessing preprocessing::fit(const float* xc, std::size_t n, std::size_t dim
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = 0; j < dim; ++j) p.std[j] += (l[i * dim + j] - p.mean[j]) * (l[i * dim + j] - p.mean[j]);
     for (auto& s : p.std) s = std::max(std::sqrt(s / double(n)), 1e-6);
+    // the conditions: range, mean and standard deviation (floored as above)
+    p.clo.assign(cond, INFINITY), p.chi.assign(cond, -INFINITY), p.cmean.assign(cond, 0.0), p.cstd.assign(cond, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < cond; ++k) {
+            const double v = xc[i * R + dim + k];
+            if (!std::isfinite(v))
+                throw error("flow preprocessing: condition " + std::to_string(k) + " is not finite at row " + std::to_string(i));
+            p.clo[k] = std::min(p.clo[k], v), p.chi[k] = std::max(p.chi[k], v), p.cmean[k] += v;
+        }
+    for (auto& m : p.cmean) m /= double(n);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < cond; ++k) {
+            const double d = double(xc[i * R + dim + k]) - p.cmean[k];
+            p.cstd[k] += d * d;
+        }
+    for (std::size_t k = 0; k < cond; ++k) p.cstd[k] = std::max(std::sqrt(p.cstd[k] / double(n)), 1e-6 * std::max(1.0, std::abs(p.cmean[k])));
     return p;
 }
 
@@ -73,7 +89,7 @@ std::size_t preprocessing::apply(const float* xc, std::size_t n, float* out, dou
             o[j] = float(((std::log(y) - std::log1p(-y)) - mean[j]) / std[j]);
             lj -= std::log(y) + std::log1p(-y);
         }
-        for (std::size_t k = 0; k < cond; ++k) o[dim + k] = x[dim + k];
+        apply_conditions(x + dim, 1, o + dim);
         if (logjac) logjac[i] = lj;
     }
     return outside;
@@ -86,6 +102,21 @@ void preprocessing::invert(const float* s, std::size_t n, float* x) const {
             const double y = l >= 0 ? 1.0 / (1.0 + std::exp(-l)) : std::exp(l) / (1.0 + std::exp(l));
             x[i * dim + j] = float(lo[j] + (y - eps) / (1 - 2 * eps) * (hi[j] - lo[j]));
         }
+}
+
+void preprocessing::apply_conditions(const float* c, std::size_t n, float* out) const {
+    const bool scaled = cmean.size() == cond;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < cond; ++k)
+            out[i * cond + k] = scaled ? float((double(c[i * cond + k]) - cmean[k]) / cstd[k]) : c[i * cond + k];
+}
+
+std::size_t preprocessing::first_condition_outside(const float* c, std::size_t n) const {
+    if (clo.size() != cond) return n;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < cond; ++k)
+            if (!(c[i * cond + k] >= clo[k] && c[i * cond + k] <= chi[k])) return i;  // NaN fails too
+    return n;
 }
 
 masked_result preprocessed_log_prob(maf& m, const preprocessing& p, const float* xc, std::size_t n, double* out) {

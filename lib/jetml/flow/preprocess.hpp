@@ -11,6 +11,11 @@
 // own extremes finite (CATHODE's "logit with an epsilon"). Rows with a variable outside
 // [lo, hi] (or not finite) are outside the fitted range: they are masked and counted, never
 // transformed or scored.
+// The conditions are standardised, c' = (c - cmean) / cstd, with the mean and standard deviation
+// of the training rows (no Jacobian: the density is over x only), so a condition in TeV or in GeV
+// trains alike; their fitted range [clo, chi] is kept for sampling, which refuses conditions
+// outside it (log p of such a condition is an extrapolation, but computed). A preprocessing read
+// from an older file without them (empty vectors) passes the conditions unchanged.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +30,7 @@ struct preprocessing {
     std::size_t dim = 0, cond = 0;
     double eps = 1e-6;                       ///< logit epsilon, in (0, 0.5)
     std::vector<double> lo, hi, mean, std;   ///< per variable (D each)
+    std::vector<double> clo, chi, cmean, cstd;  ///< per condition (C each, or empty: unchanged)
 
     /// True once fitted (dim > 0).
     bool fitted() const { return dim > 0; }
@@ -37,6 +43,11 @@ struct preprocessing {
     std::size_t apply(const float* xc, std::size_t n, float* out, double* logjac, std::vector<std::uint8_t>& inside) const;
     /// The inverse for n flow-space rows s (n, D) -> x (n, D) (sampling).
     void invert(const float* s, std::size_t n, float* x) const;
+    /// The flow-space conditions of n rows c (n, C) into out (n, C).
+    void apply_conditions(const float* c, std::size_t n, float* out) const;
+    /// The first row of c (n, C) with a condition outside the fitted range [clo, chi] (or not
+    /// finite), or n if there is none.
+    std::size_t first_condition_outside(const float* c, std::size_t n) const;
 };
 
 /// What preprocessed_log_prob() found.

@@ -14,6 +14,7 @@
 #include "jetml/nn/arch.hpp"
 #include "jetml/nn/fisher.hpp"
 #include "jetml/nn/optim.hpp"
+#include "jetml/train/ensemble.hpp"
 #include "jetml/train/network.hpp"
 
 namespace jetml::train {
@@ -45,7 +46,16 @@ std::string read_arch(const std::string& arch) {
 
 std::vector<float> trained_classifier::scores(const float* x, std::size_t n) {
     std::vector<float> out(n * scorer->outputs());
-    scorer->score(x, n, out.data());
+    if (members.empty()) {
+        scorer->score(x, n, out.data());
+        return out;
+    }
+    std::vector<double> sum(out.size(), 0.0);
+    for (auto& m : members) {
+        m->score(x, n, out.data());
+        for (std::size_t i = 0; i < out.size(); ++i) sum[i] += out[i];
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = float(sum[i] / double(members.size()));
     return out;
 }
 
@@ -111,7 +121,24 @@ trained_classifier fit_classifier(const classifier_spec& spec, data::labelled_se
         ctx.t->info("model: %s; %zu trainable parameters; %.3g MFLOP per sample; optimizer %s, lr %g, batch %zu",
                     model.arch().c_str(), model.trainable_count(), model.flops() / 1e6, f.optimizer.c_str(), f.lr,
                     f.batch);
-    out.result = fit(net, tr, va, f, ctx);
+    if (spec.ensemble > 1) {
+        if (va.n == 0) throw usage_error("an epoch ensemble is chosen by validation loss: give a --val-split above 0");
+        epoch_ensemble ens(net, spec.ensemble);
+        out.result = fit(ens, tr, va, f, ctx);
+        meta.training = training_record(out.result, f);
+        const std::string best = net.snapshot();
+        for (const auto& k : ens.members()) {
+            net.restore(k.snap);
+            nn::model_meta mm = meta;
+            mm.epoch = k.epoch;
+            // a network is not copyable: each member is the model file's round trip (bitwise)
+            out.members.push_back(std::make_unique<model::network_scorer>(
+                nn::model_from_bytes(nn::model_bytes(model, mm), "ensemble member"), mm));
+        }
+        net.restore(best);
+    } else {
+        out.result = fit(net, tr, va, f, ctx);
+    }
     meta.epoch = out.result.best_epoch;
     meta.training = training_record(out.result, f);
     out.scorer = std::make_unique<model::network_scorer>(std::move(model), meta);

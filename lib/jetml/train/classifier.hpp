@@ -30,6 +30,9 @@ struct classifier_spec {
     std::vector<std::pair<std::string, std::string>> extra;
     /// Extra metadata written after the architecture entry (e.g. {"features", "mass,tau21"}).
     std::vector<std::pair<std::string, std::string>> extra_after;
+    /// Networks: keep the `ensemble` epochs of lowest validation loss (train::epoch_ensemble);
+    /// scores() then averages their scores. 1 = the best epoch only.
+    std::size_t ensemble = 1;
 };
 
 /// A trained classifier, held as the scorer predict would load from its model file.
@@ -37,10 +40,14 @@ struct trained_classifier {
     std::unique_ptr<model::network_scorer> scorer;
     fit_result result;          ///< the engine's result (best_epoch 0 for Fisher)
     double shrinkage = 0;       ///< Fisher: the shrinkage kept
+    /// With classifier_spec::ensemble > 1: the kept epochs' scorers, lowest validation loss
+    /// first (scorer is the best epoch's, as without an ensemble).
+    std::vector<std::unique_ptr<model::network_scorer>> members;
 
     const nn::model_meta& meta() const { return scorer->meta(); }
     /// The scores of n samples given as read, bitwise as predict scores them from the saved
-    /// file: the stored standardisation, then sigmoid of the output for a bce model.
+    /// file: the stored standardisation, then sigmoid of the output for a bce model. With
+    /// members, their mean score (in member order).
     std::vector<float> scores(const float* x, std::size_t n);
     /// Writes the model file (atomically).
     void save(const std::string& path) const;
