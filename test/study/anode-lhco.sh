@@ -6,7 +6,7 @@
 #   test/study/anode-lhco.sh BINDIR WORKDIR [INJECTIONS]     (default injections: 300 450 600)
 # Settings (reduced from the published 15 x 128 flows, 100 epochs, 10-member ensembles, because
 # the machine has 2 shared cores) come from the environment:
-#   BLOCKS HIDDEN EPOCHS ENSEMBLE CLF_EPOCHS CLF_ENSEMBLE FOLDS THREADS
+#   BLOCKS HIDDEN EPOCHS ENSEMBLE LR CLF_EPOCHS CLF_ENSEMBLE FOLDS THREADS
 # The data: the 80 000 background events are split at random into a "data" half (the search's
 # events, with the injected signal) and a "reference" half (true background for the idealized
 # detector and the supervised classifier); signal_extra is split into 5 000 events for the
@@ -15,7 +15,7 @@
 # Max SIC = max eps_S / sqrt(eps_B) over the cuts that keep >= 20 background events.
 set -euo pipefail
 B=$(realpath "$1"); W=$2; INJ=${3:-300 450 600}
-BLOCKS=${BLOCKS:-6} HIDDEN=${HIDDEN:-64} EPOCHS=${EPOCHS:-20} ENSEMBLE=${ENSEMBLE:-5}
+BLOCKS=${BLOCKS:-6} HIDDEN=${HIDDEN:-64} EPOCHS=${EPOCHS:-20} ENSEMBLE=${ENSEMBLE:-5} LR=${LR:-5e-4}
 CLF_EPOCHS=${CLF_EPOCHS:-30} CLF_ENSEMBLE=${CLF_ENSEMBLE:-5} FOLDS=${FOLDS:-5} THREADS=${THREADS:-2}
 PY=/usr/bin/python3
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,7 +24,7 @@ mkdir -p "$W" && cd "$W"
 export PATH="$B:$PATH"
 F=mj1,dmj,tau21_1,tau21_2
 X="--features $F --cond-col mjj --sr 3300,3700 --truth-col label --threads $THREADS"
-FLOW="--blocks $BLOCKS --hidden $HIDDEN --epochs $EPOCHS --ensemble $ENSEMBLE"
+FLOW="--blocks $BLOCKS --hidden $HIDDEN --epochs $EPOCHS --ensemble $ENSEMBLE --lr $LR"
 CLF="--clf-epochs $CLF_EPOCHS --clf-ensemble $CLF_ENSEMBLE --folds $FOLDS"
 log() { echo "anode-lhco: $(date +%T) $*" >&2; }
 
@@ -73,7 +73,7 @@ PY
 }
 
 #-- the reference-background and supervised classifiers (the same for every injection) -----------
-if [ ! -f sup_eval.csv ]; then
+if [ ! -f sup.npz ]; then
     log "supervised classifier: evaluation signal vs reference background in the signal region"
     $PY -c "
 import pandas as pd
