@@ -153,7 +153,7 @@ flow_ensemble load_flow_ensemble(const std::vector<std::string>& given) {
     flow_ensemble e;
     std::vector<std::string> paths = given;
     for (std::size_t i = 0; i < paths.size(); ++i) {
-        const std::string& p = paths[i];
+        const std::string p = paths[i];  // a copy: the loop appends siblings to paths
         flow::flow_meta meta;
         flow::maf m = flow::load_flow(p, &meta);
         if (!e.members.empty()) {

@@ -58,9 +58,18 @@ TEST_CASE("flow preprocessing: the log-Jacobian equals the numeric derivative; i
             num += std::log(std::fabs((f(x + h) - f(x - h)) / (2 * h)));
         }
         CHECK(lj[i] == doctest::Approx(num).epsilon(1e-6));
-        CHECK(s[i * 3 + 2] == te[i * 3 + 2]);  // the condition passes through
+        // the condition is standardised with the training rows' mean and standard deviation
+        CHECK(s[i * 3 + 2] == doctest::Approx((te[i * 3 + 2] - p.cmean[0]) / p.cstd[0]).epsilon(1e-6));
     }
     CHECK(outside <= 2);  // test rows beyond the training extremes (within ~2/1000 of the box edges)
+    // a preprocessing without condition statistics (an older model file) passes the condition through
+    flow::preprocessing old = p;
+    old.clo.clear(), old.chi.clear(), old.cmean.clear(), old.cstd.clear();
+    std::vector<float> so(te.size());
+    old.apply(te.data(), 20, so.data(), nullptr, in);
+    for (std::size_t i = 0; i < 20; ++i)
+        if (in[i]) CHECK(so[i * 3 + 2] == te[i * 3 + 2]);
+    CHECK(old.first_condition_outside(te.data() + 2, 1) == 1);
     std::vector<float> s2(40), back(40);
     for (std::size_t i = 0; i < 20; ++i) s2[i * 2] = s[i * 3], s2[i * 2 + 1] = s[i * 3 + 1];
     p.invert(s2.data(), 20, back.data());

@@ -157,3 +157,18 @@ TEST_CASE("cathode: every signal-region event is scored once, by the fold that h
     o.folds = 25;  // 200 < 25 x 10
     CHECK_THROWS_AS(search::run_cathode(&e, sr, o, ctx(1)), error);
 }
+
+TEST_CASE("anode: a member's model file carries the preprocessing, the condition statistics included") {
+    const auto d = events(300, 8);
+    auto e = search::train_flow(d, nullptr, tiny(1, 1), ctx(4), "density");
+    flow::flow_meta back;
+    flow::flow_from_bytes(e.model_bytes(0), "m.npz", &back);
+    const auto& a = e.meta.prep;
+    const auto& b = back.prep;
+    CHECK(b.lo == a.lo);  // printed round-trip, so equal to the bit
+    CHECK(b.std == a.std);
+    CHECK(b.clo == a.clo);
+    CHECK(b.chi == a.chi);
+    CHECK(b.cmean == a.cmean);
+    CHECK(b.cstd == a.cstd);
+}
