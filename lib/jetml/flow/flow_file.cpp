@@ -13,22 +13,7 @@
 namespace jetml::flow {
 
 namespace {
-std::string json_strings(const std::vector<std::string>& v) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json_quote(v[i]);
-    return s + "]";
-}
-std::string num(double v);
-std::string json_numbers(const std::vector<double>& v) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + num(v[i]);
-    return s + "]";
-}
-std::string num(double v) {
-    char b[40];
-    std::snprintf(b, sizeof b, "%.17g", v);
-    return b;
-}
+std::string num(double v) { return json_number(v); }
 }  // namespace
 
 std::string flow_model_bytes(const maf& m, const flow_meta& meta) {
