@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
         train::check_classifier_spec(spec);
         spec.arch = train::read_arch(spec.arch);
         const bool fisher = spec.arch == "fisher", bdt = spec.arch == "bdt";
-        const auto bp = jetml::trees::booster_from_options(bo, t.app, f.lr, f.patience, t.seed);
+        const auto bp = bdt ? jetml::trees::booster_from_options(bo, t.app, f.lr, f.patience, t.seed)
+                            : jetml::trees::booster_params();
         if (bdt && (f.loss != "bce" || !side_col.empty() || !side_path.empty()))
             throw usage_error("--arch bdt boosts the log-loss (bce); it takes no --loss " + f.loss + " or --side-col/--side");
         if (bdt && (!f.checkpoint.empty() || f.resume)) throw usage_error("--arch bdt has no --checkpoint/--resume");

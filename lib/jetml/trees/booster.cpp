@@ -8,6 +8,8 @@
 #include <limits>
 #include <sstream>
 
+#include <omp.h>
+
 #include "jetml/core/error.hpp"
 #include "jetml/core/rng.hpp"
 #include "jetml/data/labelled.hpp"
@@ -45,27 +47,35 @@ std::string booster_params::description() const {
 
 //---- histograms and split search ---------------------------------------------------------
 
-void build_histogram(const std::uint8_t* bins, std::size_t n, const std::vector<std::size_t>& features,
+void build_histogram(const std::uint8_t* bins, std::size_t d, const std::vector<std::size_t>& features,
                      const std::uint32_t* rows, std::size_t m, const grad_pair* gh, double* hist) {
-    const long long nf = (long long)features.size();
-    // one feature per thread at a time: each histogram is summed in row order by one thread
-#pragma omp parallel for schedule(dynamic, 1) if (m * features.size() > 32768)
-    for (long long k = 0; k < nf; ++k) {
-        const std::size_t f = features[std::size_t(k)];
-        double* H = hist + f * 512;
-        std::memset(H, 0, 512 * sizeof(double));
-        const std::uint8_t* col = bins + f * n;
-        if (rows) {
+    // features in contiguous blocks, one block per thread: each feature's histogram is summed
+    // in row order by one thread whatever the blocks are, and a row's bins are read once per block
+    const std::size_t nf = features.size();
+    const bool par = m * nf > 65536;
+    const std::size_t blocks = std::min<std::size_t>(nf, par ? std::size_t(std::max(1, omp_get_max_threads())) : 1);
+#pragma omp parallel for schedule(static, 1) if (par)
+    for (long long bl = 0; bl < (long long)blocks; ++bl) {
+        const std::size_t k0 = std::size_t(bl) * nf / blocks, k1 = std::size_t(bl + 1) * nf / blocks;
+        for (std::size_t k = k0; k < k1; ++k) std::memset(hist + features[k] * 512, 0, 512 * sizeof(double));
+        if (k1 - k0 == 1) {
+            const std::size_t f = features[k0];
+            double* H = hist + f * 512;
             for (std::size_t i = 0; i < m; ++i) {
-                const std::size_t b = col[rows[i]];
+                const std::size_t b = bins[(rows ? std::size_t(rows[i]) : i) * d + f];
                 H[2 * b] += gh[i].g;
                 H[2 * b + 1] += gh[i].h;
             }
-        } else {
-            for (std::size_t i = 0; i < m; ++i) {
-                const std::size_t b = col[i];
-                H[2 * b] += gh[i].g;
-                H[2 * b + 1] += gh[i].h;
+            continue;
+        }
+        for (std::size_t i = 0; i < m; ++i) {
+            const std::uint8_t* br = bins + (rows ? std::size_t(rows[i]) : i) * d;
+            const double g = gh[i].g, h = gh[i].h;
+            for (std::size_t k = k0; k < k1; ++k) {
+                const std::size_t f = features[k];
+                double* H = hist + f * 512 + 2 * std::size_t(br[f]);
+                H[0] += g;
+                H[1] += h;
             }
         }
     }
@@ -166,7 +176,8 @@ float leaf_value(double g, double h, const booster_params& p) { return float(-g 
 /// Grows one tree on rows[0, m) with their gradients ghp (both reordered: on return every
 /// leaf's rows are contiguous). leaves gets (node id, begin, end) of each leaf.
 struct grower {
-    const std::uint8_t* bins;
+    const std::uint8_t* bins;      // column-major (partitions read one feature)
+    const std::uint8_t* bins_rows; // row-major (histograms read all features of a row)
     std::size_t n;
     const bin_edges& e;
     const booster_params& p;
@@ -203,7 +214,7 @@ struct grower {
         r.end = m;
         if (may_split(r)) {
             r.hist.assign(e.features() * 512, 0.0);
-            build_histogram(bins, n, features, identity ? nullptr : rows, m, ghp, r.hist.data());
+            build_histogram(bins_rows, e.features(), features, identity ? nullptr : rows, m, ghp, r.hist.data());
             search(r, g, h);
         }
         open.push_back(std::move(r));
@@ -265,8 +276,8 @@ struct grower {
                 open_node& small = nl <= cnt - nl ? a : c;
                 open_node& large = nl <= cnt - nl ? c : a;
                 small.hist.assign(e.features() * 512, 0.0);
-                build_histogram(bins, n, features, rows + small.begin, small.end - small.begin, ghp + small.begin,
-                                small.hist.data());
+                build_histogram(bins_rows, e.features(), features, rows + small.begin, small.end - small.begin,
+                                ghp + small.begin, small.hist.data());
                 large.hist = std::move(nd.hist);
                 for (std::size_t f : features) {
                     double* H = large.hist.data() + f * 512;
@@ -365,6 +376,10 @@ boost_result fit_booster(const data::labelled_set& tr, const data::labelled_set&
     ens.base_score = std::log(w1 / w0);
     const bin_edges e = fit_bins(tr.x.data(), n, d, p.max_bins, p.seed);
     const std::vector<std::uint8_t> bins = apply_bins(e, tr.x.data(), n);
+    std::vector<std::uint8_t> bins_rows(n * d);
+#pragma omp parallel for schedule(static)
+    for (long long il = 0; il < (long long)n; ++il)
+        for (std::size_t f = 0; f < d; ++f) bins_rows[std::size_t(il) * d + f] = bins[f * n + std::size_t(il)];
 
     std::vector<double> raw(n, ens.base_score), vraw(va.n, ens.base_score), best_raw;
     std::vector<grad_pair> gh(n), ghp(n);
@@ -403,7 +418,7 @@ boost_result fit_booster(const data::labelled_set& tr, const data::labelled_set&
             std::sort(feats.begin(), feats.end());
         }
         //-- grow, then add the tree to the scores
-        grower gw{bins.data(), n, e, p, feats, rows.data(), ghp.data(), m == n, {}, {}};
+        grower gw{bins.data(), bins_rows.data(), n, e, p, feats, rows.data(), ghp.data(), m == n, {}, {}};
         tree t = gw.grow(m, leaves);
         if (m == n) {
             for (const auto& l : leaves) {

@@ -104,8 +104,9 @@ struct grad_pair {
 };
 
 /// Histograms of one node: hist[(f * 256 + b) * 2 + {0, 1}] = summed g, h of the node's rows in
-/// bin b of feature f (b = 255: NaN).
-void build_histogram(const std::uint8_t* bins, std::size_t n, const std::vector<std::size_t>& features,
+/// bin b of feature f (b = 255: NaN), for f in `features`. bins (N, d) row-major; the node's
+/// rows are rows[0, m) (null: rows 0..m-1) with gradients gh[0, m).
+void build_histogram(const std::uint8_t* bins, std::size_t d, const std::vector<std::size_t>& features,
                      const std::uint32_t* rows, std::size_t m, const grad_pair* gh, double* hist);
 
 /// The best split of a node with sums (g, h) from its histogram, over `features` (ascending).

@@ -46,7 +46,10 @@ TEST_CASE("booster: the histogram split search finds every candidate's gain as t
     p.min_child_weight = 0.5;
     p.max_bins = 12;
     const bin_edges e = fit_bins(s.x.data(), s.n, s.size, p.max_bins, 1);
-    const auto bins = apply_bins(e, s.x.data(), s.n);
+    const auto cols = apply_bins(e, s.x.data(), s.n);
+    std::vector<std::uint8_t> bins(cols.size());  // row-major, as build_histogram reads them
+    for (std::size_t i = 0; i < s.n; ++i)
+        for (std::size_t f = 0; f < s.size; ++f) bins[i * s.size + f] = cols[f * s.n + i];
     // a node: every third row, with random gradients
     std::vector<std::uint32_t> rows;
     for (std::uint32_t i = 0; i < s.n; i += 3) rows.push_back(i);
@@ -59,7 +62,7 @@ TEST_CASE("booster: the histogram split search finds every candidate's gain as t
     }
     std::vector<std::size_t> feats{0, 1, 2, 3};
     std::vector<double> hist(s.size * 512);
-    build_histogram(bins.data(), s.n, feats, rows.data(), rows.size(), gh.data(), hist.data());
+    build_histogram(bins.data(), s.size, feats, rows.data(), rows.size(), gh.data(), hist.data());
     std::vector<split_candidate> fast, ref;
     const split_candidate bf = find_split(hist.data(), g, h, e, feats, p, &fast);
     const split_candidate br = find_split_ref(s.x.data(), s.size, e, rows.data(), rows.size(), gh.data(), feats, p, &ref);
@@ -90,8 +93,8 @@ TEST_CASE("booster: the histogram split search finds every candidate's gain as t
     std::vector<std::uint32_t> all_rows(s.n);
     std::vector<grad_pair> gall(s.n);
     for (std::uint32_t i = 0; i < s.n; ++i) all_rows[i] = i, gall[i] = i % 3 ? grad_pair{0.25f, 0.125f} : gh[i / 3];
-    build_histogram(bins.data(), s.n, feats, all_rows.data(), s.n, gall.data(), hall.data());
-    build_histogram(bins.data(), s.n, feats, rest.data(), rest.size(), ghr.data(), hrest.data());
+    build_histogram(bins.data(), s.size, feats, all_rows.data(), s.n, gall.data(), hall.data());
+    build_histogram(bins.data(), s.size, feats, rest.data(), rest.size(), ghr.data(), hrest.data());
     double worst = 0;
     for (std::size_t k = 0; k < hall.size(); ++k) worst = std::max(worst, std::abs(hall[k] - hrest[k] - hist[k]));
     CHECK(worst < 1e-12);  // sums of <= 300 float terms of size <= 1 in double
