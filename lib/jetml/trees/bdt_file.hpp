@@ -69,8 +69,14 @@ private:
         float threshold;
         std::int32_t feature, left, nan_right;
     };
+    /// Walks rows [i0, i0 + k) of x through every tree, adding to acc (k doubles).
+    void walk_block(const float* x, std::size_t i0, std::size_t k, double* acc) const;
     std::vector<node> nodes_;
     std::vector<float> values_;
+    // the same nodes as separate arrays for the AVX2 gathers: threshold, feature, left * 2 + nan_right
+    std::vector<float> thr_;
+    std::vector<std::int32_t> feat_, lnr_;
+    bool avx2_ = false;
     std::vector<std::uint32_t> root_, depth_;
     std::size_t features_ = 0;
     double base_ = 0;
