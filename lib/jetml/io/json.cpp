@@ -162,4 +162,10 @@ std::string json_numbers(const std::vector<double>& v) {
     return s + "]";
 }
 
+std::string json_string_object(const std::vector<std::pair<std::string, std::string>>& kv) {
+    std::string s = "{";
+    for (std::size_t i = 0; i < kv.size(); ++i) s += (i ? ", " : "") + json_quote(kv[i].first) + ": " + json_quote(kv[i].second);
+    return s + "}";
+}
+
 }  // namespace jetml

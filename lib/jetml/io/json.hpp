@@ -34,5 +34,7 @@ std::string json_number(double v);
 std::string json_strings(const std::vector<std::string>& v);
 /// Numbers as a JSON array, each printed by json_number.
 std::string json_numbers(const std::vector<double>& v);
+/// (key, string value) pairs as a JSON object, "{\"k\": \"v\", ...}" (a model file's "extra").
+std::string json_string_object(const std::vector<std::pair<std::string, std::string>>& kv);
 
 }  // namespace jetml

@@ -51,10 +51,7 @@ std::string bdt_model_bytes(const ensemble& m, const bdt_meta& meta) {
     entries.push_back({"importance_gain.npy", record(ig)});
     entries.push_back({"importance_splits.npy", record(is)});
     const booster_params& p = meta.params;
-    std::string extra = "{";
-    for (std::size_t i = 0; i < meta.extra.size(); ++i)
-        extra += (i ? ", " : "") + json_quote(meta.extra[i].first) + ": " + json_quote(meta.extra[i].second);
-    extra += "}";
+    const std::string extra = json_string_object(meta.extra);
     const std::string json =
         model::meta_json_head("bdt") + ",\n  \"input_shape\": " + json_shape(meta.input_shape) +
         ",\n  \"features\": " + json_strings(meta.features) +
@@ -79,10 +76,7 @@ std::string bdt_model_bytes(const ensemble& m, const bdt_meta& meta) {
 }
 
 void save_bdt(const std::string& path, const ensemble& m, const bdt_meta& meta) {
-    const std::string bytes = bdt_model_bytes(m, meta);
-    output out(path, true);
-    out.write(bytes);
-    out.commit();
+    model::write_model_file(path, bdt_model_bytes(m, meta));
 }
 
 ensemble bdt_from_file(const model::model_file& f, bdt_meta* meta) {
