@@ -176,17 +176,16 @@ float leaf_value(double g, double h, const booster_params& p) { return float(-g 
 /// Grows one tree on rows[0, m) with their gradients ghp (both reordered: on return every
 /// leaf's rows are contiguous). leaves gets (node id, begin, end) of each leaf.
 struct grower {
-    const std::uint8_t* bins;      // column-major (partitions read one feature)
-    const std::uint8_t* bins_rows; // row-major (histograms read all features of a row)
+    std::uint8_t* node_bins;       // row-major bins of rows[i], moved with the rows: a node's are contiguous
     std::size_t n;
     const bin_edges& e;
     const booster_params& p;
     const std::vector<std::size_t>& features;
     std::uint32_t* rows;
     grad_pair* ghp;
-    bool identity;  // rows are 0..n-1 (root histogram reads the columns directly)
     std::vector<std::uint32_t> tmp_rows;
     std::vector<grad_pair> tmp_gh;
+    std::vector<std::uint8_t> tmp_bins;
 
     struct leaf_range {
         std::int32_t id;
@@ -214,7 +213,7 @@ struct grower {
         r.end = m;
         if (may_split(r)) {
             r.hist.assign(e.features() * 512, 0.0);
-            build_histogram(bins_rows, e.features(), features, identity ? nullptr : rows, m, ghp, r.hist.data());
+            build_histogram(node_bins, e.features(), features, nullptr, m, ghp, r.hist.data());
             search(r, g, h);
         }
         open.push_back(std::move(r));
@@ -236,21 +235,30 @@ struct grower {
                 continue;
             }
             // partition the rows (stable) into left then right
-            const std::uint8_t* col = bins + std::size_t(s.feature) * n;
+            const std::size_t d = e.features(), f = std::size_t(s.feature);
             const std::size_t cnt = nd.end - nd.begin;
             tmp_rows.resize(cnt);
             tmp_gh.resize(cnt);
-            std::size_t nl = 0, nr = cnt;
-            for (std::size_t i = nd.begin; i < nd.end; ++i) {
-                const std::uint8_t b = col[rows[i]];
-                const bool left = b == missing_bin ? s.default_left : b <= s.bin;
-                if (left) tmp_rows[nl] = rows[i], tmp_gh[nl] = ghp[i], ++nl;
-                else --nr, tmp_rows[nr] = rows[i], tmp_gh[nr] = ghp[i];
+            tmp_bins.resize(cnt * d);
+            std::uint8_t* nb = node_bins + nd.begin * d;
+            std::size_t nl = 0;
+            for (std::size_t i = 0; i < cnt; ++i) {
+                const std::uint8_t b = nb[i * d + f];
+                nl += b == missing_bin ? s.default_left : b <= s.bin;
             }
-            std::reverse(tmp_rows.begin() + long(nl), tmp_rows.end());
-            std::reverse(tmp_gh.begin() + long(nl), tmp_gh.end());
+            // stable: left rows first, then right rows, each in their order
+            std::size_t li = 0, ri = nl;
+            for (std::size_t i = 0; i < cnt; ++i) {
+                const std::uint8_t b = nb[i * d + f];
+                const bool left = b == missing_bin ? s.default_left : b <= s.bin;
+                const std::size_t o = left ? li++ : ri++;
+                tmp_rows[o] = rows[nd.begin + i];
+                tmp_gh[o] = ghp[nd.begin + i];
+                std::memcpy(&tmp_bins[o * d], nb + i * d, d);
+            }
             std::memcpy(rows + nd.begin, tmp_rows.data(), cnt * sizeof(std::uint32_t));
             std::memcpy(ghp + nd.begin, tmp_gh.data(), cnt * sizeof(grad_pair));
+            std::memcpy(nb, tmp_bins.data(), cnt * d);
             ++nleaves;
             const std::int32_t L = std::int32_t(t.size());
             tree_node& pn = t[std::size_t(nd.id)];
@@ -276,8 +284,8 @@ struct grower {
                 open_node& small = nl <= cnt - nl ? a : c;
                 open_node& large = nl <= cnt - nl ? c : a;
                 small.hist.assign(e.features() * 512, 0.0);
-                build_histogram(bins_rows, e.features(), features, rows + small.begin, small.end - small.begin,
-                                ghp + small.begin, small.hist.data());
+                build_histogram(node_bins + small.begin * e.features(), e.features(), features, nullptr,
+                                small.end - small.begin, ghp + small.begin, small.hist.data());
                 large.hist = std::move(nd.hist);
                 for (std::size_t f : features) {
                     double* H = large.hist.data() + f * 512;
@@ -384,6 +392,7 @@ boost_result fit_booster(const data::labelled_set& tr, const data::labelled_set&
     std::vector<double> raw(n, ens.base_score), vraw(va.n, ens.base_score), best_raw;
     std::vector<grad_pair> gh(n), ghp(n);
     std::vector<std::uint32_t> rows(n);
+    std::vector<std::uint8_t> node_bins(n * d);
     std::vector<std::size_t> all_features(d);
     for (std::size_t f = 0; f < d; ++f) all_features[f] = f;
     const bool early = va.n > 0 && p.patience > 0;
@@ -418,7 +427,14 @@ boost_result fit_booster(const data::labelled_set& tr, const data::labelled_set&
             std::sort(feats.begin(), feats.end());
         }
         //-- grow, then add the tree to the scores
-        grower gw{bins.data(), bins_rows.data(), n, e, p, feats, rows.data(), ghp.data(), m == n, {}, {}};
+        if (m == n) {
+            std::memcpy(node_bins.data(), bins_rows.data(), n * d);
+        } else {
+#pragma omp parallel for schedule(static)
+            for (long long il = 0; il < (long long)m; ++il)
+                std::memcpy(&node_bins[std::size_t(il) * d], &bins_rows[std::size_t(rows[std::size_t(il)]) * d], d);
+        }
+        grower gw{node_bins.data(), n, e, p, feats, rows.data(), ghp.data(), {}, {}, {}};
         tree t = gw.grow(m, leaves);
         if (m == n) {
             for (const auto& l : leaves) {
