@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
 
         //-- input ----------------------------------------------------------------------------
         jetml::sample_stream in(in_path, data.features.empty() ? model->features() : data.feature_list(), true);
+        in.allow_missing(model->accepts_missing());
         jetml::model::check_sample_shape(*model, in.sample_shape(), in.name(), model_path);
 
         //-- stream ---------------------------------------------------------------------------

@@ -16,6 +16,8 @@
 #include "jetml/train/fit_cli.hpp"
 #include "jetml/train/classifier.hpp"
 #include "jetml/train/classifier_cli.hpp"
+#include "jetml/trees/bdt_train.hpp"
+#include "jetml/trees/booster_cli.hpp"
 
 namespace {
 
@@ -31,18 +33,22 @@ const jetml::tool_info info{
     "Inputs: NPY (N, D) features, (N, H, W) or (N, C, H, W) images, or CSV with --features columns.\n"
     "Labels: -l FILE (NPY or CSV --label-col), a CSV column of the input, or --signal/--background files.\n"
     "Models: --arch with a preset (wtag, deeptop, dnn, small, maxout, linear), a layer string such as\n"
-    "'conv(8,4,same) relu maxpool(2) flatten dense(64) relu dense(1)', @FILE, or 'fisher'.",
+    "'conv(8,4,same) relu maxpool(2) flatten dense(64) relu dense(1)', @FILE, 'fisher', or 'bdt' (boosted\n"
+    "decision trees: --trees, --depth, --lr ...; NaN inputs are missing values).",
     "  train images.npy -l labels.npy --arch wtag --epochs 20 -o cnn.npz\n"
     "  train --signal w.npy --background qcd.npy --arch fisher -o fisher.npz\n"
     "  train features.csv --features mass,tau21 -l labels.npy --arch dnn -o dnn.npz\n"
+    "  train features.csv --features mass,tau21 -l labels.npy --arch bdt --trees 200 -o bdt.npz\n"
     "  train images.npy -l labels.npy --arch wtag --checkpoint run.ckpt -o cnn.npz\n"
     "  train images.npy -l labels.npy --arch wtag --checkpoint run.ckpt -o cnn.npz --resume"};
 
-/// The --val samples and --val-labels (unit weights), checked against the training shape.
+/// The --val samples and --val-labels (unit weights), checked against the training shape; NaN
+/// values pass with allow_missing (trees).
 data::labelled_set read_validation_data(const std::string& val_path, const std::string& val_labels,
-                                        const std::vector<std::string>& feat, const std::vector<std::size_t>& shape) {
+                                        const std::vector<std::string>& feat, const std::vector<std::size_t>& shape,
+                                        bool allow_missing) {
     data::labelled_set va;
-    auto v = jetml::load_samples(val_path, feat);
+    auto v = jetml::load_samples(val_path, feat, allow_missing);
     if (v.sample_shape != shape)
         throw error(val_path, "validation samples of shape " + jetml::format_shape(v.sample_shape) +
                                   " do not match the training samples " + jetml::format_shape(shape));
@@ -67,6 +73,8 @@ int main(int argc, char** argv) {
         data::add_dataset_options(t.app, da, data::dataset_parts::training);
         t.app.add_option("-o,--output", out_path, "model file to write (NPZ)")->required();
         train::add_classifier_options(t.app, spec);
+        jetml::trees::booster_options bo;
+        jetml::trees::add_booster_options(t.app, bo);
         t.app.add_option("--side-col", side_col,
                          "side variable of a batch-level loss (--loss disco:LAMBDA): a column of the CSV input, "
                          "or of --side FILE");
@@ -79,7 +87,13 @@ int main(int argc, char** argv) {
         f.check();
         train::check_classifier_spec(spec);
         spec.arch = train::read_arch(spec.arch);
-        const bool fisher = spec.arch == "fisher";
+        const bool fisher = spec.arch == "fisher", bdt = spec.arch == "bdt";
+        const auto bp = bdt ? jetml::trees::booster_from_options(bo, t.app, f.lr, f.patience, t.seed)
+                            : jetml::trees::booster_params();
+        if (bdt && (f.loss != "bce" || !side_col.empty() || !side_path.empty()))
+            throw usage_error("--arch bdt boosts the log-loss (bce); it takes no --loss " + f.loss + " or --side-col/--side");
+        if (bdt && (!f.checkpoint.empty() || f.resume)) throw usage_error("--arch bdt has no --checkpoint/--resume");
+        da.allow_missing = bdt;
         std::shared_ptr<const nn::loss> loss = nn::make_loss(f.loss);
         if (loss->name() == "cce") throw usage_error("--loss cce needs one-hot targets; train does binary classification (bce or mse)");
         if (loss->name() == "llp") throw usage_error("--loss llp learns from bags of known signal fractions; train reads 0/1 labels");
@@ -110,7 +124,7 @@ int main(int argc, char** argv) {
         data::labelled_set tr, va;
         if (!f.val.empty()) {
             tr = std::move(all);
-            va = read_validation_data(f.val, f.val_labels, feat, tr.shape);
+            va = read_validation_data(f.val, f.val_labels, feat, tr.shape, bdt);
         } else {
             auto parts = data::split(all, f.val_split, t.seed);
             all = data::labelled_set();
@@ -120,6 +134,12 @@ int main(int argc, char** argv) {
         if (tr.n == 0) throw error("no training samples left after the validation split");
         t.info("data: %zu training and %zu validation samples of shape %s", tr.n, va.n,
                jetml::format_shape(tr.shape).c_str());
+
+        if (bdt) {
+            std::vector<std::pair<std::string, std::string>> extra{{"tool", "train"}};
+            if (!feat.empty()) extra.push_back({"features", da.features});
+            return jetml::trees::train_bdt(t, bp, tr, va, feat, out_path, extra);
+        }
 
         //-- fit (standardisation stored in the model; Fisher or a network), write ------------
         spec.loss = loss;

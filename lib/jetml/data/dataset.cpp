@@ -53,12 +53,14 @@ std::size_t sample_stream::read(float* dst, std::size_t max_rows) {
     } else {
         while (got < max_rows && csv_->next()) {
             for (std::size_t j = 0; j < cols_.size(); ++j)
-                dst[got * size_ + j] = static_cast<float>(csv_->finite_number(cols_[j], true));
+                dst[got * size_ + j] = static_cast<float>(
+                    missing_ok_ && std::isnan(csv_->number(cols_[j])) ? csv_->number(cols_[j])
+                                                                       : csv_->finite_number(cols_[j], true));
             ++got;
         }
     }
     for (std::size_t k = 0; k < got * size_; ++k)
-        if (!std::isfinite(dst[k]))
+        if (!std::isfinite(dst[k]) && !(missing_ok_ && std::isnan(dst[k])))
             throw error(in_->name(), "value " + format_double(dst[k]) + " at sample " + std::to_string(done_ + k / size_) +
                                          ", index " + std::to_string(k % size_) + "; expected finite");
     done_ += got;
@@ -81,8 +83,9 @@ std::size_t sample_set::sample_size() const {
     return s;
 }
 
-sample_set load_samples(const std::string& path, const std::vector<std::string>& columns) {
+sample_set load_samples(const std::string& path, const std::vector<std::string>& columns, bool allow_missing) {
     sample_stream s(path, columns);
+    s.allow_missing(allow_missing);
     sample_set out;
     out.sample_shape = s.sample_shape();
     // about 16 MiB per batch; the reserve is bounded too, as a header may promise more rows

@@ -28,6 +28,9 @@ public:
     long long rows_hint() const { return rows_; }
     const std::string& name() const { return in_->name(); }
     bool is_npy() const { return npy_ != nullptr; }
+    /// Lets NaN through (CSV "nan" too; infinities stay errors): for models that handle missing
+    /// values (trees). Off by default.
+    void allow_missing(bool on) { missing_ok_ = on; }
     /// Reads up to max_rows samples into dst (max_rows * sample_size() floats); 0 at the end.
     std::size_t read(float* dst, std::size_t max_rows);
     /// A buffer for read(dst, max_rows): max_rows samples, or as many as an NPY header has left.
@@ -42,6 +45,7 @@ private:
     std::vector<std::size_t> cols_, shape_;
     std::size_t size_ = 0, done_ = 0;
     long long rows_ = -1;
+    bool missing_ok_ = false;
 };
 
 /// Samples held in memory, row-major.
@@ -53,7 +57,7 @@ struct sample_set {
 };
 
 /// Reads a whole file of samples.
-sample_set load_samples(const std::string& path, const std::vector<std::string>& columns);
+sample_set load_samples(const std::string& path, const std::vector<std::string>& columns, bool allow_missing = false);
 
 /// A file of numeric columns, opened once and read once (standard input can only be read
 /// once): an NPY (N,) or (N, 1) array is one column, which answers to any name; a CSV file has

@@ -24,6 +24,7 @@ struct dataset_options {
     std::string weight_col;              ///< --weight-col: weight column of the CSV weights or of the CSV input
     std::string features;                ///< --features: comma-separated CSV feature columns
     std::vector<std::string> side_cols;  ///< --side-col (repeatable): CSV columns carried beside the samples
+    bool allow_missing = false;          ///< NaN sample values pass (for trees); set by the tool, not an option
     /// The --features list split at commas (empty parts dropped).
     std::vector<std::string> feature_list() const;
 };

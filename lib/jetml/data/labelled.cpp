@@ -76,7 +76,7 @@ labelled_set load_labelled(const dataset_options& d) {
     if (sb) {
         const std::string& sp = d.signal.front();
         const std::string& bp = d.background.front();
-        auto s = load_samples(sp, feat), b = load_samples(bp, feat);
+        auto s = load_samples(sp, feat, d.allow_missing), b = load_samples(bp, feat, d.allow_missing);
         append_samples(all, s, sp);
         append_samples(all, b, bp);
         files = {{sp, s.n}, {bp, b.n}};
@@ -84,7 +84,7 @@ labelled_set load_labelled(const dataset_options& d) {
         all.y.insert(all.y.end(), b.n, 0.0f);
     } else {
         for (const auto& p : d.inputs) {
-            auto s = load_samples(p, feat);
+            auto s = load_samples(p, feat, d.allow_missing);
             append_samples(all, s, p);
             files.emplace_back(p, s.n);
         }

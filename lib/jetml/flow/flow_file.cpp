@@ -13,22 +13,7 @@
 namespace jetml::flow {
 
 namespace {
-std::string json_strings(const std::vector<std::string>& v) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json_quote(v[i]);
-    return s + "]";
-}
-std::string num(double v);
-std::string json_numbers(const std::vector<double>& v) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + num(v[i]);
-    return s + "]";
-}
-std::string num(double v) {
-    char b[40];
-    std::snprintf(b, sizeof b, "%.17g", v);
-    return b;
-}
+std::string num(double v) { return json_number(v); }
 }  // namespace
 
 std::string flow_model_bytes(const maf& m, const flow_meta& meta) {
@@ -47,10 +32,7 @@ std::string flow_model_bytes(const maf& m, const flow_meta& meta) {
         entries.push_back({p->name + ".npy", npy_record(p->shape, p->value.data(), p->size())});
     }
     params += "]";
-    std::string extra = "{";
-    for (std::size_t i = 0; i < meta.extra.size(); ++i)
-        extra += (i ? ", " : "") + json_quote(meta.extra[i].first) + ": " + json_quote(meta.extra[i].second);
-    extra += "}";
+    const std::string extra = json_string_object(meta.extra);
     std::string prep = "null";
     if (meta.prep.fitted()) {
         const preprocessing& p = meta.prep;
@@ -78,10 +60,7 @@ std::string flow_model_bytes(const maf& m, const flow_meta& meta) {
 }
 
 void save_flow(const std::string& path, const maf& m, const flow_meta& meta) {
-    const std::string bytes = flow_model_bytes(m, meta);
-    output out(path, true);
-    out.write(bytes);
-    out.commit();
+    model::write_model_file(path, flow_model_bytes(m, meta));
 }
 
 maf flow_from_file(const model::model_file& f, flow_meta* meta_out) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -140,6 +141,31 @@ struct parser {
 json_value parse_json(const std::string& text, const std::string& src, const std::string& where) {
     parser p{text, src, where};
     return p.value();
+}
+
+std::string json_number(double v) {
+    if (!std::isfinite(v)) return "null";
+    char b[40];
+    std::snprintf(b, sizeof b, "%.17g", v);
+    return b;
+}
+
+std::string json_strings(const std::vector<std::string>& v) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json_quote(v[i]);
+    return s + "]";
+}
+
+std::string json_numbers(const std::vector<double>& v) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json_number(v[i]);
+    return s + "]";
+}
+
+std::string json_string_object(const std::vector<std::pair<std::string, std::string>>& kv) {
+    std::string s = "{";
+    for (std::size_t i = 0; i < kv.size(); ++i) s += (i ? ", " : "") + json_quote(kv[i].first) + ": " + json_quote(kv[i].second);
+    return s + "}";
 }
 
 }  // namespace jetml

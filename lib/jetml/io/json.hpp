@@ -28,5 +28,13 @@ json_value parse_json(const std::string& text, const std::string& src, const std
 std::string json_quote(const std::string& s);
 /// A shape as a JSON array of integers, "[2, 6, 5]".
 std::string json_shape(const std::vector<std::size_t>& s);
+/// A number printed round-trip ("%.17g"); NaN and infinities, which JSON lacks, as null.
+std::string json_number(double v);
+/// Strings as a JSON array, "[\"a\", \"b\"]".
+std::string json_strings(const std::vector<std::string>& v);
+/// Numbers as a JSON array, each printed by json_number.
+std::string json_numbers(const std::vector<double>& v);
+/// (key, string value) pairs as a JSON object, "{\"k\": \"v\", ...}" (a model file's "extra").
+std::string json_string_object(const std::vector<std::pair<std::string, std::string>>& kv);
 
 }  // namespace jetml

@@ -4,6 +4,7 @@
 
 #include "jetml/flow/flow_file.hpp"
 #include "jetml/model/network_scorer.hpp"
+#include "jetml/trees/bdt_file.hpp"
 
 namespace jetml::model {
 
@@ -12,7 +13,7 @@ const std::vector<kind_entry>& builtin_kinds() {
         {"sequential", &load_network_scorer, "a feed-forward network classifier (train --arch PRESET|LAYERS)"},
         {"fisher", &load_network_scorer, "a Fisher linear discriminant stored as a linear network (train --arch fisher)"},
         {"flow", &flow::load_flow_scorer, "a conditional masked autoregressive flow scoring log p(x|c) (rows [x | c])"},
-        // {"bdt", &load_booster_scorer, ...}: one line per kind
+        {"bdt", &trees::load_bdt_scorer, "boosted decision trees, histogram gradient boosting of the log-loss (train --arch bdt)"},
     };
     return kinds;
 }

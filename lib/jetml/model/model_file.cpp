@@ -10,6 +10,12 @@
 
 namespace jetml::model {
 
+void write_model_file(const std::string& path, const std::string& bytes) {
+    output out(path, true);
+    out.write(bytes);
+    out.commit();
+}
+
 int kind_format_version(const std::string& kind) { return kind == "sequential" || kind == "fisher" ? 1 : 2; }
 
 std::string meta_json_head(const std::string& kind) {

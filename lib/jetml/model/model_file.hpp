@@ -36,6 +36,10 @@ int kind_format_version(const std::string& kind);
 /// the kind's own keys follow as ",\n  \"key\": value" and the object is closed by the writer.
 std::string meta_json_head(const std::string& kind);
 
+/// Writes the bytes of a model file to `path` ("-" = stdout), atomically for a path (temporary
+/// file, then rename: never half-written).
+void write_model_file(const std::string& path, const std::string& bytes);
+
 /// A parsed model file: its entries and meta.json, with the format checked and the kind resolved.
 class model_file {
 public:

@@ -49,6 +49,8 @@ public:
     /// The output transform score() applies: "sigmoid" or "none".
     const std::string& output_transform() const { return transform_; }
 
+    /// Whether score() takes NaN inputs as missing values (trees); otherwise inputs must be finite.
+    virtual bool accepts_missing() const { return false; }
     /// Prepares for calls of up to `batch` samples (buffers allocated once); score() works
     /// without it, and with more samples, in pieces of this size.
     virtual void reserve(std::size_t batch) = 0;

@@ -57,10 +57,7 @@ std::string model_bytes(const sequential& m, const model_meta& meta) {
         entries.push_back({"prep.std.npy", npy_record(in_shape, meta.prep_std.data(), in.size())});
         prep = "{\"mean\": \"prep.mean\", \"std\": \"prep.std\"}";
     }
-    std::string extra = "{";
-    for (std::size_t i = 0; i < meta.extra.size(); ++i)
-        extra += (i ? ", " : "") + json_quote(meta.extra[i].first) + ": " + json_quote(meta.extra[i].second);
-    extra += "}";
+    const std::string extra = json_string_object(meta.extra);
     std::string training;
     if (!meta.training.empty()) {
         training = ",\n  \"training\": {";
@@ -83,10 +80,7 @@ std::string model_bytes(const sequential& m, const model_meta& meta) {
 }
 
 void save_model(const std::string& path, const sequential& m, const model_meta& meta) {
-    const std::string bytes = model_bytes(m, meta);
-    output out(path, true);
-    out.write(bytes);
-    out.commit();
+    model::write_model_file(path, model_bytes(m, meta));
 }
 
 sequential load_model(const std::string& path, model_meta* meta_out) {
