@@ -97,9 +97,16 @@ void check_hunt(const hunt_events& ev, const hunt_options& o);
 hunt_result run_hunt(const hunt_events& ev, const hunt_options& o, const hunt_callbacks& cb = {});
 
 /// The table of a result: one row per (region, efficiency): centre, sr_lo, sr_hi, efficiency,
-/// observed, expected, expected_err, z, p0, chi2, ndf, fit_ok[, signal, background] as CSV or
-/// as aligned text.
+/// observed, expected, expected_err, z, p0, chi2, ndf, fit_ok[, signal, background], fit_note
+/// as CSV or as aligned text.
 std::string hunt_table(const hunt_result& r, bool csv, bool truth);
+
+/// The fit_note column: "ok", or why the sideband fit failed (commas written as ';' so that it
+/// stays one CSV field), e.g. "did not converge in 500 iterations (chi2 = 1e+04)".
+std::string fit_note(const stats::background_prediction& p);
+
+/// How many (region, efficiency) cells have a failed sideband fit (their Z is 0).
+std::size_t failed_fits(const hunt_result& r);
 
 /// Writes every event's out-of-fold score of each signal region: NPY float32 (N, regions), or
 /// for a .csv path CSV with one column score_srC per region (C its centre bin).
