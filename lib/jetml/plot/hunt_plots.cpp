@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "jetml/io/csv.hpp"
 #include "jetml/io/io.hpp"
 #include "jetml/plot/svg_plot.hpp"
 #include "jetml/stats/significance.hpp"
@@ -14,11 +15,7 @@
 namespace jetml::plot {
 namespace {
 
-std::string fmt(const char* f, double v) {
-    char b[64];
-    std::snprintf(b, sizeof b, f, v);
-    return b;
-}
+std::string fmt(const char* f, double v) { return format_number(f, v); }
 
 // The mjj spectrum of one selection: passing events, the fit with its band, the SR shaded.
 svg::plot spectrum_panel(const search::hunt_result& r, const search::hunt_region& reg, const search::hunt_cell& c,

@@ -94,6 +94,13 @@ data::labelled_set rows_of(const data::labelled_set& x, const std::vector<std::s
 
 }  // namespace
 
+stats::background_fit_options hunt_background_defaults() {
+    stats::background_fit_options o;
+    o.lsq.ftol = o.lsq.xtol = 1.49012e-8;  // scipy.optimize.leastsq's defaults, sqrt(machine epsilon)
+    o.lsq.max_iterations = 20000;          // a dozen points: 20000 steps take milliseconds
+    return o;
+}
+
 std::string fit_note(const stats::background_prediction& p) {
     std::string s = p.ok ? "ok" : p.reason.empty() ? "failed" : p.reason;
     std::replace(s.begin(), s.end(), ',', ';');  // one CSV field
@@ -160,9 +167,7 @@ void check_hunt(const hunt_events& ev, const hunt_options& o) {
             return n_in;
         };
         const auto range = [&](std::size_t from, std::size_t to) {
-            char b[64];
-            std::snprintf(b, sizeof b, "%.6g-%.6g", o.edges[from], o.edges[to]);
-            return std::string(b);
+            return format_number("%.6g", o.edges[from]) + "-" + format_number("%.6g", o.edges[to]);
         };
         auto refuse = [&](const std::string& what, const std::string& where, double n_in) {
             throw error("signal region " + sr.description() + ": " + what + " (mjj " + where + ") hold" +

@@ -57,7 +57,8 @@ TEST_CASE("hunt_plots: a p0 plot and one spectrum document per signal region, a 
     const auto docs = plot::hunt_plots(r, "toy");
     REQUIRE(docs.size() == 3);
     for (const auto& d : docs) {
-        CHECK(d.rfind("<svg", 0) == 0);
+        CHECK(d.rfind("<?xml", 0) == 0);
+        CHECK(count(d, "<svg") == 1);
         CHECK(d.find("</svg>") != std::string::npos);
         CHECK(count(d, "<g") == count(d, "</g>"));
         CHECK(d.find("nan") == std::string::npos);  // no non-finite coordinate reaches the SVG
@@ -87,7 +88,10 @@ TEST_CASE("hunt_plots: write_hunt_plots writes every file, with no temporary lef
         CHECK(s.str() == docs[i]);
     }
     std::size_t files = 0;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) ++files, CHECK(e.path().string().find(".tmp") == std::string::npos);
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        ++files;
+        CHECK(e.path().string().find(".tmp") == std::string::npos);
+    }
     CHECK(files == names.size());
     std::filesystem::remove_all(dir);
 }
