@@ -21,7 +21,8 @@
 #   ARCH="dense(64) relu dense(64) relu dense(64) relu dense(1)" THREADS=2
 # Only events with mjj in RANGE are kept (the reference code's events are those of its bins,
 # so that an efficiency is a fraction of the events in the bins).
-#   EFFS=1,0.1,0.05,0.02,0.01,0.005,0.002 INJECT="0 100 250 500 1000" RESAMPLES=20
+#   EFFS=1,0.1,0.05,0.02,0.01,0.005,0.002 INJECT="0 100 250 500 1000" RESAMPLES=20 START=1
+#   (START: the first resampling, so that a second run can take the later ones)
 # At the end summary.txt has, per injection, the inclusive and the largest Z of the signal
 # region holding 3.3-3.7 TeV and where the largest Z of all regions is; per resampling, the
 # largest Z over all regions and efficiencies; and the eps = 1 chi2/ndf of every fit.
@@ -89,7 +90,7 @@ for w in $what; do
             hunt "events$n.csv" "inject$n.csv" 1
         done ;;
     null)
-        r=1
+        r=${START:-1}
         while [ $r -le "$RESAMPLES" ]; do
             if [ ! -f "null$r.csv" ]; then
                 [ -f "half$r.csv" ] || $py subset.py "half$r.csv" 0 0.5 $((1000 + r))
