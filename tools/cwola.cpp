@@ -4,22 +4,18 @@
 // proportions, Dery et al. 1702.00414), with the M1-vs-M2 and, given truth, the S-vs-B AUC.
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <tuple>
 #include <string>
 #include <vector>
 
 #include "jetml/core/cli.hpp"
 #include "jetml/core/error.hpp"
-#include "jetml/core/progress.hpp"
 #include "jetml/data/dataset_cli.hpp"
 #include "jetml/data/mixed.hpp"
 #include "jetml/data/split.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/io/io.hpp"
 #include "jetml/io/table.hpp"
-#include "jetml/search/hunt.hpp"
-#include "jetml/stats/histogram.hpp"
+#include "jetml/search/hunt_cli.hpp"
 #include "jetml/stats/metrics.hpp"
 #include "jetml/train/classifier.hpp"
 #include "jetml/train/classifier_cli.hpp"
@@ -77,78 +73,13 @@ int main(int argc, char** argv) {
             ->capture_default_str()->check(CLI::IsMember({"text", "csv"}));
         train::add_classifier_options(t.app, spec);
         train::add_fit_options(t.app, f);
-        // the bump hunt
-        bool hunt = false;
-        std::string mjj_col = "mjj", range, dijet = "3", plot_prefix;
-        std::vector<std::string> effs;
-        jetml::search::hunt_options h;
-        std::size_t nbins = 15;
-        t.app.add_flag("--hunt", hunt, "the CWoLa bump hunt over the mjj bins of a CSV event table");
-        t.app.add_option("--mjj-col", mjj_col, "hunt: the mjj column")->capture_default_str();
-        t.app.add_option("--bins", nbins, "hunt: log-spaced mjj bins")->capture_default_str()->check(jetml::whole_number(3, 1000));
-        t.app.add_option("--range", range, "hunt: mjj range LO,HI of the bins (default: the data's)")->type_name("LO,HI");
-        t.app.add_option("--sr-bins", h.sr_bins, "hunt: signal-region width in bins")->capture_default_str()->check(jetml::whole_number(1, 100));
-        t.app.add_option("--sb-bins", h.sb_bins, "hunt: sideband width in bins, each side")->capture_default_str()->check(jetml::whole_number(1, 100));
-        t.app.add_option("--centres", h.centres, "hunt: signal-region centre bins to scan (default: all)")->delimiter(',')->type_name("LIST");
-        t.app.add_option("--folds", h.folds, "hunt: folds of the nested k-fold")->capture_default_str()->check(jetml::whole_number(3, 50));
-        t.app.add_option("--trainings", h.trainings, "hunt: trainings per fold pair, the best kept")->capture_default_str()->check(jetml::whole_number(1, 1000));
-        t.app.add_option("--select-eff", h.select_eff, "hunt: model selection at this sideband efficiency")->capture_default_str();
-        t.app.add_option("--efficiencies", effs, "hunt: selection efficiencies (default 1,0.1,0.05,0.02,0.01,0.005,0.002)")->delimiter(',')->type_name("LIST");
-        t.app.add_option("--dijet", dijet, "hunt: dijet function with 3 or 4 parameters")->capture_default_str()->check(CLI::IsMember({"3", "4"}));
-        t.app.add_option("--state", h.state_dir, "hunt: directory keeping finished (region, fold) units; --resume reuses them");
+        jetml::search::hunt_cli hunt;
+        hunt.add_options(t.app);
         t.parse();
-        if (hunt) {
+        if (hunt.enabled) {
             if (!m.m1.empty() || !m.m2.empty() || !bags.empty() || !sr.empty() || !sb.empty() || !m.region_col.empty())
                 throw usage_error("--hunt scans every signal region itself; --m1/--m2, --bag, --region-col, --sr and --sb do not apply");
-            if (m.input.empty()) throw usage_error("--hunt needs a CSV event table");
-            data::check_readable(m.input, "input");
-            h.resume = f.resume;
-            f.resume = false;
-            if (h.resume && h.state_dir.empty()) throw usage_error("--hunt --resume needs --state DIR");
-            f.check();
-            train::check_classifier_spec(spec);
-            if (f.loss != "bce" && f.loss != "mse") throw usage_error("--hunt trains with bce or mse");
-            auto ev = jetml::search::load_hunt_events(m.input, mjj_col, d.features, m.truth_col);
-            double lo = 0, hi = 0;
-            if (range.empty()) {
-                lo = *std::min_element(ev.mjj.begin(), ev.mjj.end());
-                hi = *std::max_element(ev.mjj.begin(), ev.mjj.end());
-            } else {
-                std::tie(lo, hi) = data::parse_range(range, "--range");
-            }
-            if (!(lo > 0)) throw usage_error("--hunt needs a positive mjj range for log-spaced bins, got " + jetml::format_double(lo));
-            h.edges = jetml::stats::log_edges(nbins, lo, hi);
-            if (!effs.empty()) {
-                h.efficiencies.clear();
-                for (const auto& e : effs) {
-                    double v = 0;
-                    if (!jetml::parse_double(e, v)) throw usage_error("--efficiencies: '" + e + "' is not a number");
-                    h.efficiencies.push_back(v);
-                }
-            }
-            h.classifier = spec;
-            h.classifier.loss = jetml::nn::make_loss(f.loss);
-            h.classifier.extra = {{"tool", "cwola"}, {"mode", "hunt"}};
-            h.fit = f;
-            h.seed = t.seed;
-            h.background.function.form = jetml::stats::parse_dijet_form(dijet);
-            jetml::search::check_hunt(ev, h);
-            if (!h.state_dir.empty()) std::filesystem::create_directories(h.state_dir);
-            jetml::search::hunt_callbacks cb;
-            const std::size_t n_regions = h.centres.empty() ? jetml::stats::signal_region_centres(nbins, h.sr_bins, h.sb_bins).size()
-                                                            : h.centres.size();
-            jetml::progress_bar bar(t.show_progress(), "cwola", n_regions * h.folds * (h.folds - 1) * h.trainings,
-                                    "trainings");
-            std::size_t shown = 0;
-            cb.progress = [&](std::size_t done, std::size_t) { bar.advance(done - shown), shown = done; };
-            cb.note = [&](const std::string& s) { t.info("%s", s.c_str()); };
-            auto r = jetml::search::run_hunt(ev, h, cb);
-            bar.finish();
-            if (r.units_reused) t.note("reused %zu finished units from %s", r.units_reused, h.state_dir.c_str());
-            if (!scores_path.empty()) jetml::search::write_hunt_scores(scores_path, r);
-            jetml::output out(out_path.empty() ? "-" : out_path, false);
-            out.write(jetml::search::hunt_table(r, format == "csv", !ev.truth.empty()));
-            out.commit();
+            hunt.run(t, {m.input, d.features, m.truth_col, out_path, scores_path, format == "csv"}, spec, f);
             return;
         }
         if (out_path.empty()) throw usage_error("--output is required: the model file to write");

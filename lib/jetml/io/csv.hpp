@@ -51,6 +51,8 @@ bool parse_double(std::string_view s, double& out);
 
 /// Shortest text that reads back to the same double ("0.1", "1e+300", "nan", "inf").
 std::string format_double(double v);
+/// v printed with one printf conversion for a double (e.g. "%.3g"), for messages and labels.
+std::string format_number(const char* printf_format, double v);
 /// Shortest text that reads back to the same float.
 std::string format_float(float v);
 

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "jetml/io/csv.hpp"
+
 namespace jetml::svg {
 
 namespace {
@@ -16,11 +18,7 @@ constexpr double font_size = 13, title_size = 16;
 // average advance of a sans-serif character at font_size, for sizing the legend box
 constexpr double char_width = 7.2;
 
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
+std::string fmt(const char* f, double v) { return format_number(f, v); }
 std::string px(double v) {  // pixel coordinate text: 0.1 px is below what anyone can see
     std::string s = fmt("%.1f", v);
     if (s == "-0.0") s = "0.0";

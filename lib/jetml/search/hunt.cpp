@@ -21,6 +21,7 @@
 #include "jetml/io/npy.hpp"
 #include "jetml/io/table.hpp"
 #include "jetml/stats/selection.hpp"
+#include "jetml/train/signature.hpp"
 
 namespace jetml::search {
 using namespace jetml::stats;
@@ -28,28 +29,21 @@ namespace {
 
 constexpr std::size_t outside_bin = std::numeric_limits<std::size_t>::max();
 
-std::uint64_t fnv(std::uint64_t h, const void* p, std::size_t n) {
-    const auto* b = static_cast<const unsigned char*>(p);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 0x100000001b3ull;
-    return h;
-}
-
 // A seed per training from the hunt's seed and its place in the scan.
 std::uint64_t unit_seed(std::uint64_t seed, std::size_t centre, std::size_t k, std::size_t l, std::size_t i) {
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    for (std::uint64_t v : {seed, std::uint64_t(centre), std::uint64_t(k), std::uint64_t(l), std::uint64_t(i)})
-        h = fnv(h, &v, sizeof v);
-    return h >> 1;
+    train::digest64 h(0x68756e74);  // "hunt"
+    for (std::uint64_t v : {seed, std::uint64_t(centre), std::uint64_t(k), std::uint64_t(l), std::uint64_t(i)}) h.update_u64(v);
+    return h.value() >> 1;
 }
 
 // What a (region, fold) unit's scores depend on: every option that changes them and the data.
 std::string hunt_signature(const hunt_events& ev, const hunt_options& o) {
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    h = fnv(h, ev.mjj.data(), ev.mjj.size() * sizeof(double));
-    h = fnv(h, ev.features.x.data(), ev.features.x.size() * sizeof(float));
-    h = fnv(h, o.edges.data(), o.edges.size() * sizeof(double));
+    train::digest64 h;
+    h.update(ev.mjj.data(), ev.mjj.size() * sizeof(double));
+    h.update(ev.features.x.data(), ev.features.x.size() * sizeof(float));
+    h.update(o.edges.data(), o.edges.size() * sizeof(double));
     std::ostringstream s;
-    s << "jetml-hunt-unit 1;data:" << std::hex << h << std::dec << ";n:" << ev.mjj.size() << ";sr:" << o.sr_bins
+    s << "jetml-hunt-unit 2;data:" << h.hex() << ";n:" << ev.mjj.size() << ";sr:" << o.sr_bins
       << ";sb:" << o.sb_bins << ";folds:" << o.folds << ";trainings:" << o.trainings << ";select:" << o.select_eff
       << ";arch:" << o.classifier.arch << ";epochs:" << o.fit.epochs << ";batch:" << o.fit.batch << ";lr:" << o.fit.lr
       << ";optim:" << o.fit.optimizer << ";wd:" << o.fit.weight_decay << ";sched:" << o.fit.schedule
@@ -100,6 +94,26 @@ data::labelled_set rows_of(const data::labelled_set& x, const std::vector<std::s
 
 }  // namespace
 
+stats::background_fit_options hunt_background_defaults() {
+    stats::background_fit_options o;
+    o.lsq.ftol = o.lsq.xtol = 1.49012e-8;  // scipy.optimize.leastsq's defaults, sqrt(machine epsilon)
+    o.lsq.max_iterations = 20000;          // a dozen points: 20000 steps take milliseconds
+    return o;
+}
+
+std::string fit_note(const stats::background_prediction& p) {
+    std::string s = p.ok ? "ok" : p.reason.empty() ? "failed" : p.reason;
+    std::replace(s.begin(), s.end(), ',', ';');  // one CSV field
+    return s;
+}
+
+std::size_t failed_fits(const hunt_result& r) {
+    std::size_t n = 0;
+    for (const auto& reg : r.regions)
+        for (const auto& c : reg.cells) n += !c.fit.ok;
+    return n;
+}
+
 hunt_events load_hunt_events(const std::string& path, const std::string& mjj_col, const std::string& features,
                              const std::string& truth_col) {
     const auto feat = split_list(features);
@@ -140,6 +154,31 @@ void check_hunt(const hunt_events& ev, const hunt_options& o) {
     for (auto c : all) make_signal_region(nb, c, o.sr_bins, o.sb_bins);  // usage_error if it does not fit
     if (ev.mjj.size() != ev.features.n) throw error("mjj and features differ in length");
     if (!ev.truth.empty() && ev.truth.size() != ev.mjj.size()) throw error("truth labels and events differ in length");
+    // every part of every window needs events in each fold's training and validation sets
+    const histogram h = fill_histogram(o.edges, ev.mjj);
+    if (h.underflow + h.overflow == double(ev.mjj.size()))
+        throw error("no event has mjj in the range " + format_double(o.edges.front()) + "-" + format_double(o.edges.back()));
+    // (one empty sideband is allowed: the other then weighs as much as the signal region)
+    for (auto c : all) {
+        const auto sr = make_signal_region(nb, c, o.sr_bins, o.sb_bins);
+        auto count = [&](std::size_t from, std::size_t to) {
+            double n_in = 0;
+            for (std::size_t b = from; b < to; ++b) n_in += h.sumw[b];
+            return n_in;
+        };
+        const auto range = [&](std::size_t from, std::size_t to) {
+            return format_number("%.6g", o.edges[from]) + "-" + format_number("%.6g", o.edges[to]);
+        };
+        auto refuse = [&](const std::string& what, const std::string& where, double n_in) {
+            throw error("signal region " + sr.description() + ": " + what + " (mjj " + where + ") hold" +
+                        (what == "the signal region" ? "s " : " ") + format_double(n_in) + " events, need at least " +
+                        std::to_string(o.folds) + " (one per fold); narrow --range or choose --centres");
+        };
+        const double in_sr = count(sr.first, sr.end()), in_sb = count(sr.low(), sr.first) + count(sr.end(), sr.high_end());
+        if (in_sr < double(o.folds)) refuse("the signal region", range(sr.first, sr.end()), in_sr);
+        if (in_sb < double(o.folds))
+            refuse("its sidebands", range(sr.low(), sr.first) + ", " + range(sr.end(), sr.high_end()), in_sb);
+    }
 }
 
 hunt_result run_hunt(const hunt_events& ev, const hunt_options& o, const hunt_callbacks& cb) {
@@ -277,8 +316,8 @@ hunt_result run_hunt(const hunt_events& ev, const hunt_options& o, const hunt_ca
 
 std::string hunt_table(const hunt_result& r, bool csv, bool truth) {
     std::vector<std::string> head{"centre", "sr_lo", "sr_hi", "efficiency", "observed", "expected", "expected_err",
-                                  "z", "p0", "chi2", "ndf", "fit_ok"};
-    if (truth) head.insert(head.end(), {"signal", "background"});
+                                  "z", "p0", "chi2", "ndf", "fit_ok", "fit_note"};
+    if (truth) head.insert(head.end() - 1, {"signal", "background"});
     std::vector<std::vector<std::string>> rows;
     for (const auto& reg : r.regions)
         for (const auto& c : reg.cells) {
@@ -288,8 +327,8 @@ std::string hunt_table(const hunt_result& r, bool csv, bool truth) {
                                          format_double(c.fit.observed), format_double(c.fit.ok ? c.fit.expected : NAN),
                                          format_double(c.fit.ok ? c.fit.sigma : NAN), format_double(c.sig.z),
                                          format_double(c.sig.p0), format_double(c.fit.fit.chi2),
-                                         std::to_string(c.fit.fit.ndf), c.fit.ok ? "1" : "0"};
-            if (truth) row.insert(row.end(), {format_double(c.truth_signal), format_double(c.truth_background)});
+                                         std::to_string(c.fit.fit.ndf), c.fit.ok ? "1" : "0", fit_note(c.fit)};
+            if (truth) row.insert(row.end() - 1, {format_double(c.truth_signal), format_double(c.truth_background)});
             rows.push_back(std::move(row));
         }
     std::string out;
@@ -316,8 +355,9 @@ std::string hunt_table(const hunt_result& r, bool csv, bool truth) {
         for (std::size_t j = 0; j < row.size(); ++j) row[j] = short_num(row[j]), wid[j] = std::max(wid[j], row[j].size());
     auto line = [&](const std::vector<std::string>& row) {
         std::string s;
-        for (std::size_t j = 0; j < row.size(); ++j) s += (j ? "  " : "") + std::string(wid[j] - row[j].size(), ' ') + row[j];
-        return s + "\n";
+        // numbers right-aligned; the last column (fit_note, words) left-aligned and unpadded
+        for (std::size_t j = 0; j + 1 < row.size(); ++j) s += (j ? "  " : "") + std::string(wid[j] - row[j].size(), ' ') + row[j];
+        return s + "  " + row.back() + "\n";
     };
     out = line(head);
     for (const auto& row : rows) out += line(row);

@@ -19,16 +19,13 @@
 #include <limits>
 
 #include "jetml/core/error.hpp"
+#include "jetml/io/csv.hpp"
 
 namespace jetml::stats {
 
 namespace {
 
-std::string fmt(const char* f, double v) {
-    char b[64];
-    std::snprintf(b, sizeof b, f, v);
-    return b;
-}
+std::string fmt(const char* f, double v) { return format_number(f, v); }
 
 struct problem {
     const fit_model& m;

@@ -5,7 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <filesystem>
+#include <sstream>
 
 #include "jetml/core/error.hpp"
 #include "jetml/jets/dijet_toy.hpp"
@@ -85,7 +87,8 @@ TEST_CASE("hunt: selections keep the stated fraction of every fold, and the bump
     // a tighter cut raises the significance where the signal is
     CHECK(r.regions[most].cells[2].sig.z > r.regions[most].cells[0].sig.z);
     const std::string table = search::hunt_table(r, true, true);
-    CHECK(table.rfind("centre,sr_lo,sr_hi,efficiency,observed,expected,expected_err,z,p0,chi2,ndf,fit_ok,signal,background\n", 0) == 0);
+    CHECK(table.rfind("centre,sr_lo,sr_hi,efficiency,observed,expected,expected_err,z,p0,chi2,ndf,fit_ok,signal,background,fit_note\n", 0) == 0);
+    CHECK(search::failed_fits(r) == 0);
 }
 
 TEST_CASE("hunt: deterministic, and a resumed hunt equals an uninterrupted one") {
@@ -132,4 +135,40 @@ TEST_CASE("hunt: options that cannot work are usage errors") {
     o.classifier.arch = "fisher";
     o.trainings = 2;
     CHECK_THROWS_AS(search::check_hunt(ev, o), usage_error);
+}
+
+TEST_CASE("hunt: events that cannot fill a window are data errors, before any training") {
+    const auto ev = toy_events(3000, 0, 4);
+    auto o = small_hunt();
+    // bins far below the data: the first signal region and its sidebands are empty
+    o.edges = log_edges(12, 400, 8000);
+    CHECK_THROWS_WITH_AS(search::check_hunt(ev, o), doctest::Contains("holds 0 events"), error);
+    // a range without any event
+    o.edges = log_edges(12, 20000, 30000);
+    CHECK_THROWS_WITH_AS(search::check_hunt(ev, o), doctest::Contains("no event has mjj in the range"), error);
+}
+
+TEST_CASE("hunt: a sideband fit that fails says why in the table, and its Z is 0") {
+    const auto ev = toy_events(4000, 0, 5);
+    auto o = small_hunt();
+    o.centres = {6};
+    o.fit.epochs = 1;
+    o.efficiencies = {1, 0.001};           // 0.001 of ~4000 events: a handful, too few to fit
+    o.background.lsq.max_iterations = 1;  // and at efficiency 1 one LM step cannot converge
+    const auto r = search::run_hunt(ev, o);
+    REQUIRE(r.regions.size() == 1);
+    const auto& c = r.regions[0].cells;
+    CHECK_FALSE(c[0].fit.ok);
+    CHECK(c[0].sig.z == 0);
+    CHECK(search::fit_note(c[0].fit).find("did not converge in 1 iterations") != std::string::npos);
+    CHECK_FALSE(c[1].fit.ok);
+    CHECK(search::fit_note(c[1].fit).find("events in") != std::string::npos);
+    CHECK(search::failed_fits(r) == 2);
+    const std::string csv = search::hunt_table(r, true, false);
+    // every row keeps the header's field count: a reason's commas do not split it
+    std::istringstream lines(csv);
+    std::string line;
+    while (std::getline(lines, line)) CHECK(std::count(line.begin(), line.end(), ',') == 12);
+    CHECK(csv.find("did not converge") != std::string::npos);
+    CHECK(search::hunt_table(r, false, false).find("did not converge") != std::string::npos);
 }
