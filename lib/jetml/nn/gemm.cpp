@@ -353,13 +353,8 @@ void gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size
     if (m == 0 || n == 0) return;
     // The 8 x 32 tile wastes most lanes when C is narrower than 16 columns; OpenBLAS is
     // faster there (measured with `bench_nn 1 1 128 ab`).
-    const kernel kn = pick(n);
-    if (kn == kernel::avx512) {
-        gemm_avx512(m, n, k, a, a_row, a_col, b, ldb, beta, nullptr, false, c, ldc);
-        return;
-    }
-    if (kn == kernel::avx2) {
-        gemm_avx2_strided(m, n, k, a, a_row, a_col, b, ldb, beta, nullptr, false, c, ldc);
+    if (pick(n) != kernel::blas) {  // the register-blocked kernels, dispatched in gemm_bias
+        gemm_bias(m, n, k, a, a_row, a_col, b, ldb, beta, nullptr, c, ldc, false);
         return;
     }
     if (a_col == 1 && (a_row >= k || m == 1)) {
