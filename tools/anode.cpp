@@ -180,6 +180,7 @@ int main(int argc, char** argv) {
         fl.config.cond = 1;
         train::fit_context ctx;
         ctx.t = &t, ctx.seed = t.seed;
+        ctx.diverge_hint = "try a lower --lr (the flow) or --clf-lr (the classifier)";  // no --standardise here
         const std::vector<std::string> feats = d.feature_list();
         const std::string cname = m.region_col.empty() ? "m" : m.region_col;
         auto trained = [&](const data::labelled_set& rows, const data::labelled_set* prep, const std::string& what,

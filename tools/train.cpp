@@ -90,6 +90,9 @@ int main(int argc, char** argv) {
         const bool fisher = spec.arch == "fisher", bdt = spec.arch == "bdt";
         const auto bp = bdt ? jetml::trees::booster_from_options(bo, t.app, f.lr, f.patience, t.seed)
                             : jetml::trees::booster_params();
+        if (!bdt)
+            for (const auto& o : jetml::trees::given_booster_options(t.app))
+                t.warn("%s is ignored because --arch is %s, not bdt", o.c_str(), spec.arch.c_str());
         if (bdt && (f.loss != "bce" || !side_col.empty() || !side_path.empty()))
             throw usage_error("--arch bdt boosts the log-loss (bce); it takes no --loss " + f.loss + " or --side-col/--side");
         if (bdt && (!f.checkpoint.empty() || f.resume)) throw usage_error("--arch bdt has no --checkpoint/--resume");

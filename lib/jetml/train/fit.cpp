@@ -260,12 +260,12 @@ fit_result fit(trainable& m, const data::labelled_set& tr, const data::labelled_
                         l = m.train_batch(b, lr_e);
                     } catch (const error& e) {
                         throw error(std::string(e.what()) + " (epoch " + std::to_string(epoch + 1) + ", batch " +
-                                    std::to_string(nb + 1) + "); try a lower --lr or --standardise on");
+                                    std::to_string(nb + 1) + "); " + ctx.diverge_hint);
                     }
                     if (!std::isfinite(l))
                         throw error("loss is " + std::string(std::isnan(l) ? "NaN" : "infinite") + " at epoch " +
                                     std::to_string(epoch + 1) + ", batch " + std::to_string(nb + 1) +
-                                    "; try a lower --lr or --standardise on");
+                                    "; " + ctx.diverge_hint);
                     sum += l * double(n);
                     wsum += double(n);
                     bar.advance(n);

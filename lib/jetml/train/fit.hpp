@@ -125,6 +125,9 @@ struct fit_context {
     const jetml::tool* t = nullptr;  ///< may be null: no messages, no progress bar
     std::uint64_t seed = 1;          ///< shuffling seed (the tool's --seed)
     std::string interrupt_checkpoint;  ///< where a signal saves the state without --checkpoint
+    /// What the message of a NaN or infinite loss suggests (a tool whose inputs are
+    /// preprocessed by the model itself has no --standardise to offer).
+    std::string diverge_hint = "try a lower --lr or --standardise on";
 };
 
 /// The data part of a signature, for any model fitted on `tr` and validated on `va` (also a

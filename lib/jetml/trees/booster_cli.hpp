@@ -2,6 +2,7 @@
 // jetml/trees/booster_cli.hpp - the booster options of train --arch bdt, declared once.
 #pragma once
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -32,6 +33,16 @@ inline void add_booster_options(CLI::App& app, booster_options& o) {
     g->add_option("--min-split-gain", o.p.min_split_gain, "bdt: least gain of a split")->capture_default_str();
     g->add_option("--subsample", o.p.subsample, "bdt: fraction of rows drawn for each tree")->capture_default_str();
     g->add_option("--colsample", o.p.colsample, "bdt: fraction of features drawn for each tree")->capture_default_str();
+}
+
+/// The booster options of add_booster_options that were given on the command line (for the
+/// "ignored because" warning of a run whose --arch is not bdt).
+inline std::vector<std::string> given_booster_options(const CLI::App& app) {
+    std::vector<std::string> out;
+    for (const char* o : {"--trees", "--depth", "--leaves", "--growth", "--bins", "--lambda", "--min-child-weight",
+                          "--min-split-gain", "--subsample", "--colsample"})
+        if (app.count(o)) out.emplace_back(o);
+    return out;
 }
 
 /// The booster's settings after parsing: --growth resolved, the learning rate from --lr when
