@@ -59,13 +59,18 @@ std::vector<double> mean_image_file(const std::string& path, const im::params& p
     return sum;
 }
 
-void write_image_svg(const std::string& path, const im::params& p, const std::vector<double>& mean, bool last,
-                     std::size_t channel, bool log, bool diff, const std::string& title) {
+svg::heatmap image_heatmap(const im::params& p, const double* img, std::size_t channel, bool last) {
     jetml::svg::heatmap h;
     h.nx = p.npix_x, h.ny = p.npix_y;
-    to_xy(p, mean.data(), channel, last, h.values);
+    to_xy(p, img, channel, last, h.values);
     h.x = {x_label(p), jetml::svg::scale::linear, p.x_lo, p.x_hi};
     h.y = {y_label(), jetml::svg::scale::linear, p.y_lo, p.y_hi};
+    return h;
+}
+
+void write_image_svg(const std::string& path, const im::params& p, const std::vector<double>& mean, bool last,
+                     std::size_t channel, bool log, bool diff, const std::string& title) {
+    jetml::svg::heatmap h = image_heatmap(p, mean.data(), channel, last);
     h.title = title;
     h.value_label = diff ? "difference of mean pixel values" : "mean pixel value";
     h.log = log;

@@ -554,4 +554,108 @@ std::string heatmap::svg() const {
     return document(W, H, o);
 }
 
+//---------------------------------------------------------------------------------------------
+// grids of heat maps
+
+namespace {
+constexpr double grid_left = 78, grid_top = 48, grid_gap_x = 62, grid_gap_y = 58, grid_bar = 150;
+std::size_t grid_rows(std::size_t n, std::size_t columns) { return (n + columns - 1) / std::max<std::size_t>(columns, 1); }
+}  // namespace
+
+double heatmap_grid::page_width() const {
+    return double(std::max<std::size_t>(std::min(columns, panels.size()), 1)) * (panel_side + grid_gap_x) + grid_bar;
+}
+double heatmap_grid::page_height() const {
+    return double(std::max<std::size_t>(grid_rows(panels.size(), columns), 1)) * (panel_side + grid_gap_y) + 90;
+}
+
+std::string heatmap_grid::svg() const {
+    const double W = page_width(), H = page_height(), side = panel_side;
+    const std::size_t cols = std::max<std::size_t>(std::min(columns, panels.size()), 1), rows = grid_rows(panels.size(), cols);
+    double vmax = 0, vmin = 0;
+    for (const auto& p : panels)
+        for (double v : p.values)
+            if (std::isfinite(v)) vmax = std::max(vmax, v), vmin = std::min(vmin, v);
+    double r = std::isfinite(range) && range > 0 ? range : std::max(std::abs(vmax), std::abs(vmin));
+    if (!(r > 0)) r = 1;
+    const bool lg = log && !diverging;
+    const double lo = diverging ? -r : lg ? r * log_floor : std::min(0.0, vmin);
+    const double lmax = std::log10(r), lmin = std::log10(r * log_floor);
+    auto color_of = [&](double v) {
+        if (lg) return sequential_color(v > 0 ? (std::log10(v) - lmin) / (lmax - lmin) : 0.0);
+        return diverging ? diverging_color(v / r) : sequential_color(r > lo ? (v - lo) / (r - lo) : 0.0);
+    };
+    std::string o;
+    const double grid_w = double(cols) * (side + grid_gap_x) - grid_gap_x;
+    if (!title.empty())
+        o += "<text x=\"" + px(grid_left + grid_w / 2) + "\" y=\"26\" text-anchor=\"middle\" font-family=\"DejaVu Sans, "
+             "Helvetica, Arial, sans-serif\" font-size=\"" + fmt("%.0f", title_size) + "\" font-weight=\"bold\">" +
+             rich_text(title) + "</text>\n";
+    for (std::size_t k = 0; k < panels.size(); ++k) {
+        const heatmap& h = panels[k];
+        frame f;
+        f.left = grid_left + double(k % cols) * (side + grid_gap_x);
+        f.top = grid_top + double(k / cols) * (side + grid_gap_y);
+        f.width = f.height = side;
+        f.x = h.x, f.y = h.y;
+        f.x.type = f.y.type = scale::linear;
+        f.x.label.clear(), f.y.label.clear();
+        if (!(f.x.hi > f.x.lo)) f.x.lo = 0, f.x.hi = double(h.nx);
+        if (!(f.y.hi > f.y.lo)) f.y.lo = 0, f.y.hi = double(h.ny);
+        const double cw = side / double(std::max<std::size_t>(h.nx, 1)), chh = side / double(std::max<std::size_t>(h.ny, 1));
+        const double bottom = f.top + side;
+        o += "<g shape-rendering=\"crispEdges\">\n";
+        for (std::size_t ix = 0; ix < h.nx; ++ix)
+            for (std::size_t iy = 0; iy < h.ny; ++iy) {
+                const double v = ix * h.ny + iy < h.values.size() ? h.values[ix * h.ny + iy] : nan_v;
+                if (!std::isfinite(v)) continue;
+                o += "<rect x=\"" + fmt("%.2f", f.left + double(ix) * cw) + "\" y=\"" + fmt("%.2f", bottom - double(iy + 1) * chh) +
+                     "\" width=\"" + fmt("%.2f", cw + 0.05) + "\" height=\"" + fmt("%.2f", chh + 0.05) + "\" fill=\"" +
+                     color_of(v) + "\"/>\n";
+            }
+        o += "</g>\n";
+        o += draw_axes(f, false);
+        if (!h.title.empty())
+            o += "<text x=\"" + px(f.left + side / 2) + "\" y=\"" + px(f.top - 6) + "\" text-anchor=\"middle\" font-family=\""
+                 "DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">" + rich_text(h.title) + "</text>\n";
+    }
+    // the axis labels of the first panel, once for the grid
+    const double grid_h = double(rows) * (side + grid_gap_y) - grid_gap_y;
+    if (!panels.empty()) {
+        o += "<g font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"" + fmt("%.0f", font_size) + "\">\n";
+        o += "<text x=\"" + px(grid_left + grid_w / 2) + "\" y=\"" + px(grid_top + grid_h + 44) + "\" text-anchor=\"middle\">" +
+             rich_text(panels[0].x.label) + "</text>\n";
+        const double yl_x = 18, yl_y = grid_top + grid_h / 2;
+        o += "<text x=\"" + px(yl_x) + "\" y=\"" + px(yl_y) + "\" text-anchor=\"middle\" transform=\"rotate(-90 " + px(yl_x) +
+             " " + px(yl_y) + ")\">" + rich_text(panels[0].y.label) + "</text>\n</g>\n";
+    }
+    // colour bar: 64 steps, labelled at its ends, at zero and halfway
+    const double bar_x = grid_left + grid_w + 30, bar_w = 18, bar_h = std::max(side, std::min(grid_h, 440.0)), bar_top = grid_top,
+                 bar_bottom = bar_top + bar_h;
+    const int steps = 64;
+    o += "<g stroke=\"none\">\n";
+    for (int k = 0; k < steps; ++k) {
+        const double t = (k + 0.5) / steps;
+        o += "<rect x=\"" + px(bar_x) + "\" y=\"" + fmt("%.2f", bar_bottom - (k + 1) * bar_h / steps) + "\" width=\"" + px(bar_w) +
+             "\" height=\"" + fmt("%.2f", bar_h / steps + 0.3) + "\" fill=\"" + (diverging ? diverging_color(2 * t - 1) : sequential_color(t)) +
+             "\"/>\n";
+    }
+    o += "</g>\n<rect x=\"" + px(bar_x) + "\" y=\"" + px(bar_top) + "\" width=\"" + px(bar_w) + "\" height=\"" + px(bar_h) +
+         "\" fill=\"none\" stroke=\"#000\"/>\n";
+    o += "<g font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\">\n";
+    for (int k = 0; k <= 4; ++k) {
+        const double frac = k / 4.0, yy = bar_bottom - frac * bar_h;
+        const double v = lg ? std::pow(10.0, lmin + frac * (lmax - lmin)) : lo + frac * (r - lo);
+        o += "<line x1=\"" + px(bar_x + bar_w) + "\" y1=\"" + px(yy) + "\" x2=\"" + px(bar_x + bar_w + 4) + "\" y2=\"" + px(yy) +
+             "\" stroke=\"#000\"/><text x=\"" + px(bar_x + bar_w + 6) + "\" y=\"" + px(yy + 4) + "\">" +
+             xml_escape((v > 0 && diverging ? "+" : "") + fmt("%.3g", std::abs(v) < 1e-12 * r ? 0.0 : v)) + "</text>\n";
+    }
+    o += "</g>\n";
+    const double lx = bar_x + bar_w + 62, ly = bar_top + bar_h / 2;
+    o += "<text x=\"" + px(lx) + "\" y=\"" + px(ly) + "\" text-anchor=\"middle\" font-family=\"DejaVu Sans, Helvetica, Arial, "
+         "sans-serif\" font-size=\"" + fmt("%.0f", font_size) + "\" transform=\"rotate(-90 " + px(lx) + " " + px(ly) + ")\">" +
+         rich_text(value_label + (lg ? " (log scale)" : "")) + "</text>\n";
+    return document(W, H, o);
+}
+
 }  // namespace jetml::svg

@@ -131,4 +131,29 @@ struct heatmap {
     std::string svg() const;
 };
 
+/// Several heat maps on one page (first-layer filters, per-filter responses, the jets of
+/// highest score, one map per phase-space bin), in rows of `columns` panels of side
+/// `panel_side` pixels, sharing one linear colour scale and one colour bar: [-r, r] on the
+/// diverging blue-white-red scale, [min(0, lowest), r] on the sequential one, where r is
+/// `range` or, if that is NaN, the largest |value| of all panels. Each panel's title is its
+/// caption; the axis labels of the first panel are written once, under and left of the grid.
+/// The page is columns * (panel_side + 62) + 150 pixels wide and
+/// rows * (panel_side + 58) + 90 high (page_width(), page_height()).
+struct heatmap_grid {
+    std::vector<heatmap> panels;
+    std::size_t columns = 4;
+    std::string title, value_label;
+    bool diverging = false;
+    /// Sequential scale only: log10 colour scale from r * log_floor to r (cells <= 0 get the
+    /// lowest colour).
+    bool log = false;
+    double log_floor = 1e-3;
+    double range = std::numeric_limits<double>::quiet_NaN();
+    double panel_side = 160;
+    double page_width() const;
+    double page_height() const;
+    /// A complete SVG document. Non-finite cells are left blank.
+    std::string svg() const;
+};
+
 }  // namespace jetml::svg
