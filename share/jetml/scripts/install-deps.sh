@@ -5,7 +5,7 @@
 #   install-deps.sh bench    also the benchmark peers (PyTorch, OpenMP OpenBLAS, bc)
 set -eu
 PKGS="g++ cmake make libxtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev libopenblas-dev
-libcli11-dev doctest-dev python3 python3-numpy python3-pandas python3-sklearn libfastjet-dev libfastjettools-dev groff-base"
+libcli11-dev doctest-dev python3 python3-numpy python3-pandas python3-sklearn libfastjet-dev libfastjettools-dev groff-base librsvg2-bin"
 if [ "${1:-}" = bench ]; then
   PKGS="$PKGS bc python3-torch libopenblas0-openmp"
 fi
