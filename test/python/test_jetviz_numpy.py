@@ -14,6 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import checks
 from checks import check
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.metrics import roc_auc_score
 
 BIN = os.environ["JETML_BIN"]
 RSVG = shutil.which("rsvg-convert")
@@ -173,6 +174,79 @@ with tempfile.TemporaryDirectory() as t:
     r = run(["jetviz", "filters", "-m", p("f.npz"), "-o", p("bad.npy")], ok=False)
     check("filters: a Fisher model is exit 1 naming the first layer", r.returncode == 1 and "not a convolution" in r.stderr,
           r.stderr)
+
+    # -- restricted phase space: bins of (mass, tau21) and the reweighting test
+    mass = np.where(y == 1, rng.normal(80, 12, N), rng.gamma(3, 20, N))
+    tau = np.clip(np.where(y == 1, rng.normal(0.35, 0.12, N), rng.normal(0.55, 0.15, N)), 0, 1)
+    mass[5] = 300.0  # outside the grid
+    with open(p("v.csv"), "w") as f:
+        f.write("pt,mass,tau21\n" + "".join(f"1,{a:.17g},{b:.17g}\n" for a, b in zip(mass, tau)))
+    me, te = [0, 50, 70, 90, 150], [0, 0.4, 0.6, 1]
+    ms_, ts_ = ",".join(map(str, me)), ",".join(map(str, te))
+    run(["jetviz", "bins", p("x.npy"), "--scores", p("s.npy"), "-l", p("y.npy"), "-w", p("w.npy"), "--vars", p("v.csv"),
+         "--mass-bins", ms_, "--tau21-bins", ts_, *geo, "-o", p("bins.csv"), "--maps-out", p("bins.npy"), "--svg", p("bins.svg")])
+    rows = [l.split(",") for l in open(p("bins.csv")).read().split()]
+    maps = np.load(p("bins.npy"))
+    im_ = np.digitize(mass, me[1:-1]) if False else np.searchsorted(me, mass, side="right") - 1
+    it_ = np.searchsorted(te, tau, side="right") - 1
+    im_[mass == me[-1]] = len(me) - 2
+    it_[tau == te[-1]] = len(te) - 2
+    inside = (mass >= me[0]) & (mass <= me[-1]) & (tau >= te[0]) & (tau <= te[-1])
+    ok_auc = ok_map = ok_n = True
+    for b in range(4 * 3):
+        cell = inside & (im_ == b // 3) & (it_ == b % 3)
+        r = rows[1 + b]
+        ok_n &= int(r[4]) == int((cell & sig).sum()) and int(r[5]) == int((cell & ~sig).sum()) and \
+            float(r[6]) == wt[cell & sig].sum() and float(r[7]) == wt[cell & ~sig].sum()
+        keep = cell & (wt > 0)
+        if (keep & sig).any() and (keep & ~sig).any():
+            for col, v in ((8, s), (9, mass), (10, tau)):
+                ok_auc &= abs(float(r[col]) - roc_auc_score(y[keep], v[keep], sample_weight=wt[keep])) < 2e-6
+        else:
+            ok_auc &= r[8] == "nan"
+        if (cell & (wt > 0)).sum() >= 2:
+            ok_map &= close(maps[b], pearson(x[cell], s[cell], wt[cell]), rtol=1e-6, atol=1e-9)
+    check("bins: header and 12 cells, mass outer", rows[0][:4] == ["mass_lo", "mass_hi", "tau21_lo", "tau21_hi"] and
+          len(rows) == 13 and maps.shape == (12, C, H, W) and rows[3][:4] == ["0", "50", "0.6", "1"], rows[:2])
+    check("bins: counts and weight sums per cell == numpy", ok_n)
+    check("bins: AUC of the score, mass and tau21 per cell == sklearn roc_auc_score (weighted)", ok_auc)
+    check("bins: correlation map per cell == numpy weighted Pearson", ok_map)
+    svgs.append("bins.svg")
+
+    run(["jetviz", "reweight", p("x.npy"), "--scores", p("s.npy"), "-l", p("y.npy"), "-w", p("w.npy"), "--vars", p("v.csv"),
+         "--mass-bins", ms_, "--tau21-bins", ts_, *geo, "--weights-out", p("rw.npy"), "-o", p("rw.csv"),
+         "--maps-out", p("rw-maps.npy"), "--svg", p("rw.svg")])
+    hs = np.histogram2d(mass[sig], tau[sig], bins=[me, te], weights=wt[sig])[0]
+    hb = np.histogram2d(mass[~sig], tau[~sig], bins=[me, te], weights=wt[~sig])[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(hb > 0, (hs / hs.sum()) / (hb / hb.sum()), 0.0)
+    keep_sig = np.where(hb > 0, 1.0, 0.0)
+    w2 = np.zeros(N)
+    w2[inside & sig] = (wt * keep_sig[im_.clip(0, 3), it_.clip(0, 2)])[inside & sig]
+    w2[inside & ~sig] = (wt * ratio[im_.clip(0, 3), it_.clip(0, 2)])[inside & ~sig]
+    rw = np.load(p("rw.npy"))
+    check("reweight: --weights-out == numpy's histogram2d ratio (signal/background), 0 outside", close(rw, w2, rtol=1e-12),
+          np.abs(rw - w2).max())
+    hb2 = np.histogram2d(mass[~sig], tau[~sig], bins=[me, te], weights=w2[~sig])[0]
+    hs2 = np.histogram2d(mass[sig], tau[sig], bins=[me, te], weights=w2[sig])[0]
+    check("reweight: the reweighted background's (mass, tau21) distribution == the signal's (normalised)",
+          close(hb2 / hb2.sum(), hs2 / hs2.sum(), rtol=1e-12, atol=1e-12), hb2)
+    t_ = {l.split(",")[0]: l.split(",")[1:] for l in open(p("rw.csv")).read().split()[1:]}
+    k0 = inside & (wt > 0)
+    k1 = w2 > 0
+    ok = True
+    for name, v in (("score", s), ("mass", mass), ("tau21", tau)):
+        ok &= abs(float(t_[name][0]) - roc_auc_score(y[k0], v[k0], sample_weight=wt[k0])) < 2e-6
+        ok &= abs(float(t_[name][1]) - roc_auc_score(y[k1], v[k1], sample_weight=w2[k1])) < 2e-6
+    check("reweight: AUCs before and after == sklearn roc_auc_score", ok, t_)
+    rm = np.load(p("rw-maps.npy"))
+    check("reweight: maps before/after == numpy weighted Pearson", rm.shape == (2, C, H, W) and
+          close(rm[0], pearson(x[inside], s[inside], wt[inside]), rtol=1e-6, atol=1e-9) and
+          close(rm[1], pearson(x[k1], s[k1], w2[k1]), rtol=1e-6, atol=1e-9))
+    svgs.append("rw.svg")
+    r = run(["jetviz", "bins", p("x.npy"), "--scores", p("s.npy"), "-l", p("y.npy"), "--vars", p("v.csv"),
+             "--mass-bins", "50,40"], ok=False)
+    check("bins: decreasing edges are a usage error (exit 2)", r.returncode == 2 and "increasing" in r.stderr, r.stderr)
 
     # -- every picture renders at its stated size
     for name in svgs + ["corr.svg"]:

@@ -158,7 +158,7 @@ double frame::py(double v) const {
 std::string draw_axes(const frame& f, bool grid) {
     std::string o;
     const double bottom = f.top + f.height, right = f.left + f.width;
-    auto xt = make_ticks(f.x.lo, f.x.hi, f.x.type), yt = make_ticks(f.y.lo, f.y.hi, f.y.type);
+    auto xt = make_ticks(f.x.lo, f.x.hi, f.x.type, f.ticks), yt = make_ticks(f.y.lo, f.y.hi, f.y.type, f.ticks);
     if (grid) {
         o += "<g stroke=\"#000\" stroke-width=\"1\">\n";
         for (const auto& t : xt) {
@@ -563,7 +563,8 @@ std::size_t grid_rows(std::size_t n, std::size_t columns) { return (n + columns 
 }  // namespace
 
 double heatmap_grid::page_width() const {
-    return double(std::max<std::size_t>(std::min(columns, panels.size()), 1)) * (panel_side + grid_gap_x) + grid_bar;
+    const double w = double(std::max<std::size_t>(std::min(columns, panels.size()), 1)) * (panel_side + grid_gap_x) + grid_bar;
+    return std::max(w, 9.0 * double(title.size()) + 2 * grid_left);  // room for the title (bytes: an upper bound)
 }
 double heatmap_grid::page_height() const {
     return double(std::max<std::size_t>(grid_rows(panels.size(), columns), 1)) * (panel_side + grid_gap_y) + 90;
@@ -588,7 +589,7 @@ std::string heatmap_grid::svg() const {
     std::string o;
     const double grid_w = double(cols) * (side + grid_gap_x) - grid_gap_x;
     if (!title.empty())
-        o += "<text x=\"" + px(grid_left + grid_w / 2) + "\" y=\"26\" text-anchor=\"middle\" font-family=\"DejaVu Sans, "
+        o += "<text x=\"" + px(W / 2) + "\" y=\"26\" text-anchor=\"middle\" font-family=\"DejaVu Sans, "
              "Helvetica, Arial, sans-serif\" font-size=\"" + fmt("%.0f", title_size) + "\" font-weight=\"bold\">" +
              rich_text(title) + "</text>\n";
     for (std::size_t k = 0; k < panels.size(); ++k) {
@@ -597,6 +598,7 @@ std::string heatmap_grid::svg() const {
         f.left = grid_left + double(k % cols) * (side + grid_gap_x);
         f.top = grid_top + double(k / cols) * (side + grid_gap_y);
         f.width = f.height = side;
+        f.ticks = side < 260 ? 4 : 6;
         f.x = h.x, f.y = h.y;
         f.x.type = f.y.type = scale::linear;
         f.x.label.clear(), f.y.label.clear();
@@ -617,7 +619,7 @@ std::string heatmap_grid::svg() const {
         o += draw_axes(f, false);
         if (!h.title.empty())
             o += "<text x=\"" + px(f.left + side / 2) + "\" y=\"" + px(f.top - 6) + "\" text-anchor=\"middle\" font-family=\""
-                 "DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">" + rich_text(h.title) + "</text>\n";
+                 "DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\">" + rich_text(h.title) + "</text>\n";
     }
     // the axis labels of the first panel, once for the grid
     const double grid_h = double(rows) * (side + grid_gap_y) - grid_gap_y;

@@ -49,6 +49,7 @@ std::string tick_label(double v, scale s, double step);
 struct frame {
     double left = 0, top = 0, width = 0, height = 0;
     axis x, y;
+    int ticks = 6;  ///< about this many labelled ticks per axis (make_ticks' target)
     /// Pixel coordinates of a data point (y grows downwards in SVG).
     double px(double v) const;
     double py(double v) const;

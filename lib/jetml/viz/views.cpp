@@ -16,7 +16,7 @@
 namespace jetml::viz {
 namespace im = jetml::image;
 
-const char* view_names() { return "fisher, correlation, filters, convolved, extremes"; }
+const char* view_names() { return "fisher, correlation, filters, convolved, extremes, bins, reweight"; }
 
 im::params grid_for(im::params p, const std::vector<std::size_t>& chw) {
     if (chw.size() != 3) throw error("internal: grid_for needs a (C, H, W) shape");
@@ -120,7 +120,7 @@ view_result correlation_view(const view_options& o) {
                        o.title.empty() ? "correlation of pixels with " + base(o.scores) + " (" + std::to_string(m.count()) +
                                              " " + who + ")"
                                        : o.title,
-                       "Pearson correlation of pixel and score");
+                       "Pearson r (pixel, score)");
     r.summary = "correlation of " + std::to_string(m.count()) + " of " + std::to_string(seen) + " jets with " + o.scores;
     return r;
 }
