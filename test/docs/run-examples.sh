@@ -141,7 +141,7 @@ cp "$src/test/golden/data/sub_events.hepmc" "$fix/events.hepmc"
 cp "$src/test/data/single-event.dat" "$fix/single-event.dat"
 # the README's demo block runs where `make demo` leaves its files (demo-output/): the shipped
 # sample's layout, at the fixtures' size
-fixture 'cp jets.npy train.npy && cp labels.npy train-labels.npy && cp images.npy test-images.npy && cp labels.npy test-labels.npy'
+fixture 'cp jets.npy train.npy && cp labels.npy train-labels.npy && cp images.npy test-images.npy && cp labels.npy test-labels.npy && cp features.csv test-features.csv'
 fixture 'paste -d, labels.csv cnn.csv > sc.csv && awk -F, "NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; print \"tau21\"; next } { print -\$(c[\"tau21\"]) }" features.csv | paste -d, sc.csv - > scores.csv && rm sc.csv'
 
 #-- run ------------------------------------------------------------------------------------------

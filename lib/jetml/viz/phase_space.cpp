@@ -111,7 +111,7 @@ pass run_pass(const view_options& o, const phase_space_options& s) {
 
 std::string range_text(double lo, double hi, const char* name) {
     if (!std::isfinite(lo) && !std::isfinite(hi)) return std::string("any ") + name;
-    return std::string(name) + " " + num(lo) + "\xe2\x80\x93" + num(hi);
+    return std::string(name) + "\xc2\xa0" + num(lo) + "\xe2\x80\x93" + num(hi);  // no-break space: kept after a subscript
 }
 std::string auc_text(double a) { return std::isfinite(a) ? format_number("%.3f", a) : std::string("n/a"); }
 

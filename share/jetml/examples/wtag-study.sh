@@ -5,7 +5,8 @@
 # THREADS (default 2 on every machine): train's models depend on the thread count, so the
 # README's numbers are for 2 threads.
 # jets -> substructure (subjet) -> images (jetimg) -> Fisher, DNN on (tau21, mass), CNN (train)
-# -> scores on the test jets (predict) -> one comparison table and plots (roc).
+# -> scores on the test jets (predict) -> one comparison table and plots (roc) -> what the Fisher
+# discriminant and the CNN look at, and what the CNN knows beyond mass and tau21 (jetviz).
 set -eu
 bin=${1:-}
 out=${2:-demo-output}
@@ -56,3 +57,25 @@ paste -d, "$out/labels.csv" "$out/baselines.csv" "$out/fisher.csv" "$out/dnn.csv
 say "roc: comparison on the 2000 test jets (plots: $out/wtag-*.svg)"
 roc "$out/scores.csv" --label-col label --score-col mass_window --score-col tau21 --score-col fisher \
     --score-col dnn_tau21_mass --score-col cnn --plot "$out/wtag" --title "W tagging" --curve "$out/roc-curves.csv"
+
+say "jetviz: the Fisher-jet weights and the CNN's pixel-score correlation ($out/fisher-jet.svg, $out/cnn-correlation.svg)"
+jetviz -q fisher -m "$out/fisher.npz" --preset deoliveira -o "$out/fisher-jet.npy" --svg "$out/fisher-jet.svg"
+jetviz -q correlation "$out/test-images.npy" --scores "$out/cnn.csv" --score-col cnn --preset deoliveira \
+    -o "$out/cnn-correlation.npy" --svg "$out/cnn-correlation.svg"
+jetviz -q filters -m "$out/cnn.npz" --preset deoliveira -o "$out/cnn-filters.npy" --svg "$out/cnn-filters.svg"
+say "jetviz: the CNN in bins of mass and tau21 ($out/cnn-bins.svg) and with the background reweighted to the signal's"
+jetviz -q bins "$out/test-images.npy" --scores "$out/cnn.csv" --score-col cnn -l "$out/test-labels.npy" \
+    --vars "$out/test-features.csv" --mass-bins 65,80,95 --tau21-bins 0,0.35,0.45,0.55,1 --preset deoliveira \
+    -o "$out/cnn-bins.csv" --svg "$out/cnn-bins.svg"
+jetviz -q reweight "$out/test-images.npy" --scores "$out/cnn.csv" --score-col cnn -l "$out/test-labels.npy" \
+    --vars "$out/test-features.csv" --mass-bins 0,50,65,80,95,110,400 --tau21-bins 0,0.3,0.4,0.5,0.6,0.7,1 \
+    --preset deoliveira \
+    --weights-out "$out/reweight-weights.npy" -o "$out/cnn-reweight.csv" --svg "$out/cnn-reweight.svg"
+echo
+echo "CNN within bins of mass [GeV] and tau21 (65 < m < 95 GeV):"
+awk -F, 'NR == 1 { printf "%-14s %-12s %8s %8s %9s %9s %9s\n", "mass", "tau21", "signal", "backgr.", "AUC", "AUC_mass", "AUC_tau21"; next }
+         { printf "%-14s %-12s %8d %8d %9.4f %9.4f %9.4f\n", $1 "-" $2, $3 "-" $4, $5, $6, $9, $10, $11 }' "$out/cnn-bins.csv"
+echo
+echo "background reweighted to the signal's (mass, tau21) on a 6 x 6 grid:"
+awk -F, 'NR == 1 { printf "%-10s %9s %15s\n", "variable", "AUC", "AUC_reweighted"; next } { printf "%-10s %9.4f %15.4f\n", $1, $2, $3 }' \
+    "$out/cnn-reweight.csv"
