@@ -131,3 +131,30 @@ TEST_CASE("svg_plot: a heat map draws one cell per finite value, axes from draw_
     CHECK(d.find("#2166ac") != std::string::npos);  // -2 = -max: full blue
     CHECK(d.find("#f7f7f7") != std::string::npos);  // 0: white
 }
+
+TEST_CASE("svg_plot: a heatmap grid has one frame per panel, one colour bar and its stated size") {
+    heatmap_grid g;
+    for (int k = 0; k < 5; ++k) {
+        heatmap h;
+        h.nx = 2, h.ny = 3;
+        h.values = {-1, 0, 1, 2, std::nan(""), 0.5};
+        h.x = {"x", scale::linear, -1, 1};
+        h.y = {"y", scale::linear, -1, 1};
+        h.title = "panel " + std::to_string(k);
+        g.panels.push_back(h);
+    }
+    g.columns = 3;
+    g.diverging = true;
+    g.value_label = "r";
+    const std::string s = g.svg();
+    CHECK(g.page_width() == doctest::Approx(3 * (160 + 62) + 150));
+    CHECK(g.page_height() == doctest::Approx(2 * (160 + 58) + 90));
+    CHECK(s.find("width=\"816\" height=\"526\"") != std::string::npos);
+    CHECK(count(s, ">panel ") == 5);
+    // the +2 cell of each panel is the full red of the shared scale (the bar's steps, drawn at
+    // their centres, stop short of it); the NaN cells are not drawn
+    CHECK(count(s, "fill=\"#b2182b\"") == 5);
+    CHECK(count(s, "<rect x=") == 5 * 5 + 5 + 64 + 1);  // cells, panel frames, bar steps, bar frame
+    CHECK(s.find(">+2<") != std::string::npos);        // colour bar labelled up to the largest |value|
+    CHECK(s.find(">-2<") != std::string::npos);
+}
