@@ -35,7 +35,8 @@ const jetml::tool_info info{
 void write_dijet_events(jetml::tool& t, const jetml::dijet_toy_params& dp, std::uint64_t n_bkg, std::uint64_t n_sig,
                         const std::string& out_path, const std::string& format, const std::string& labels_path) {
     jetml::dijet_toy_generator gen(dp, n_bkg, n_sig, t.seed);
-    const std::uint64_t n = gen.size();
+    const jetml::row_range r = jetml::shard_rows(t.shard, gen.size());  // --shard: rows [begin, end)
+    const std::uint64_t n = r.size();
     t.info("%s; %llu background and %llu signal events; seed %llu", dp.description().c_str(),
            static_cast<unsigned long long>(n_bkg), static_cast<unsigned long long>(n_sig),
            static_cast<unsigned long long>(t.seed));
@@ -55,8 +56,8 @@ void write_dijet_events(jetml::tool& t, const jetml::dijet_toy_params& dp, std::
     std::vector<double> rows(batch * jetml::dijet_toy_ncols);
     std::vector<std::int32_t> labels(batch);
     jetml::progress_bar bar(t.show_progress(), "jetgen", n, "events");
-    for (std::uint64_t start = 0; start < n; start += batch) {
-        const std::size_t m = static_cast<std::size_t>(std::min<std::uint64_t>(batch, n - start));
+    for (std::uint64_t start = r.begin; start < r.end; start += batch) {
+        const std::size_t m = static_cast<std::size_t>(std::min<std::uint64_t>(batch, r.end - start));
         gen.rows(start, m, rows.data());
         table.write_rows(rows.data(), m);
         if (lab_w) {
@@ -119,6 +120,7 @@ int main(int argc, char** argv) {
             dj->add_option("--shape", shape, "background mjj ~ (1-x)^P2 x^-P3, x = mjj/sqrt(s): P2,P3")
                 ->delimiter(',')->expected(2)->capture_default_str(),
             dj->add_option("--sqrt-s", dp.sqrt_s, "collision energy of x = mjj/sqrt(s) [GeV]")->capture_default_str()};
+        t.add_shard_option("generated jets or events (each made from --seed and its number alone)");
         t.parse();
 
         if (events == "dijet") {
@@ -158,7 +160,10 @@ int main(int argc, char** argv) {
         t.info("%s; processes %s; %llu jets; seed %llu", par.description().c_str(), processes.c_str(),
                static_cast<unsigned long long>(n), static_cast<unsigned long long>(t.seed));
 
-        //-- open outputs ----------------------------------------------------------
+        //-- open outputs: --shard writes jets [begin, end) of the n ---------------------
+        const jetml::row_range r = jetml::shard_rows(t.shard, n);
+        const std::uint64_t n_all = n;
+        n = r.size();
         jetml::output out(out_path, !csv);
         std::unique_ptr<jetml::output> lab_out;
         std::unique_ptr<jetml::npy_writer> lab_w, npy;
@@ -176,15 +181,15 @@ int main(int argc, char** argv) {
             npy = std::make_unique<jetml::npy_writer>(out, jetml::dtype::f4, std::vector<std::size_t>{n, max_const, 4});
 
         //-- generate in batches: jet i depends on (seed, i) only ---------------------
-        jetml::index_permutation perm(n, t.seed ^ 0xA5A5A5A5ull);
+        jetml::index_permutation perm(n_all, t.seed ^ 0xA5A5A5A5ull);
         const std::size_t batch = 2048;
         std::vector<std::vector<jetml::toy_particle>> jets(batch);
         std::vector<float> buf;
         std::vector<std::int32_t> labels(batch);
         std::uint64_t truncated = 0, empty = 0, total_const = 0;
         jetml::progress_bar bar(t.show_progress(), "jetgen", n, "jets");
-        for (std::uint64_t start = 0; start < n; start += batch) {
-            std::size_t m = static_cast<std::size_t>(std::min<std::uint64_t>(batch, n - start));
+        for (std::uint64_t start = r.begin; start < r.end; start += batch) {
+            std::size_t m = static_cast<std::size_t>(std::min<std::uint64_t>(batch, r.end - start));
 #pragma omp parallel for schedule(dynamic, 16)
             for (std::size_t k = 0; k < m; ++k) {
                 std::uint64_t i = start + k;

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
         a.add_option("--svg-channel", svg_channel, "channel drawn in the SVG")->capture_default_str();
         a.add_flag("--plot", plot, "read an image NPY (from jetimg) instead of constituents and write only the SVG to -o");
         a.add_option("--batch", batch, "jets per batch (memory is constant in N)")->capture_default_str()->check(jetml::whole_number(1, 1u << 30));
+        t.add_shard_option("jets");
         t.parse();
 
         //-- settings: preset, then explicit options -------------------------------------
@@ -159,7 +160,7 @@ int main(int argc, char** argv) {
         }
 
         //-- input: NPY (N, M, 4) or CSV long format -------------------------------------------
-        im::image_stream in(in_path, p);
+        im::image_stream in(in_path, p, t.shard);
         if (!p.image_coord_fixed) p.image_coord = p.input_coord;  // no preset's or --coordinate's choice
         p.check();
         if (svg_channel >= p.n_channels()) throw jetml::usage_error("--svg-channel must be below the number of channels");

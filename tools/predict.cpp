@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
         t.app.add_option("--column", column, "name of the score column in CSV output")->capture_default_str();
         t.app.add_option("--batch", batch, "samples per batch")->capture_default_str()->check(jetml::whole_number(1, 1u << 30));
         t.app.add_flag("--logit", logit, "write the raw model output (the logit) instead of sigmoid(output)");
+        t.add_shard_option("samples");
         t.parse();
         format = jetml::format_from_extension(format, out_path, "npy");
 
@@ -58,7 +59,7 @@ int main(int argc, char** argv) {
         t.info("model %s: kind %s: %s", model_path.c_str(), model->kind().c_str(), model->description().c_str());
 
         //-- input ----------------------------------------------------------------------------
-        jetml::sample_stream in(in_path, data.features.empty() ? model->features() : data.feature_list(), true);
+        jetml::sample_stream in(in_path, data.features.empty() ? model->features() : data.feature_list(), true, t.shard);
         in.allow_missing(model->accepts_missing());
         jetml::model::check_sample_shape(*model, in.sample_shape(), in.name(), model_path);
 

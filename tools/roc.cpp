@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
             ->type_name("PREFIX");
         t.app.add_option("--title", title, "title prefix for the plots");
         t.app.add_option("--bins", bins, "histogram bins of the score plot")->capture_default_str();
+        t.add_shard_option("rows of every input (scores, labels, weights)");
         t.parse();
 
         //-- check options ------------------------------------------------------------------
@@ -99,6 +100,7 @@ int main(int argc, char** argv) {
         spec.threshold = threshold;
         spec.max_fpr = max_fpr;
         spec.sic_min_eff_b = sic_min;
+        in.shard = t.shard;
         jetml::stats::check_roc_inputs(in);
         if (curve_path == "-" && out_path == "-")
             throw usage_error("--curve - and the summary cannot both go to standard output; use -o FILE");

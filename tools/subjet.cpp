@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
         a.add_option("--max-constituents", c.max_const, "M of --constituents-out (hardest kept, zero-padded)")
             ->capture_default_str()->check(jetml::whole_number(1, 1u << 30));
         a.add_option("--batch", batch, "events processed per parallel batch")->capture_default_str()->check(jetml::whole_number(1, 1u << 30));
+        t.add_shard_option("events (NPY: jets)");
         t.parse();
 
         //-- check the configuration ----------------------------------------------
@@ -148,8 +149,7 @@ int main(int argc, char** argv) {
             const auto sch = scheme == "WTA" ? recombination_scheme::wta_pt_scheme : recombination_scheme::e_scheme;
             c.jetdef = alg == jet_algorithm::genkt ? jet_definition(alg, R, p, sch) : jet_definition(alg, R, sch);
         }
-        event_reader_options ro;
-        ro.drop_neutrinos = drop_nu;
+        const event_reader_options ro{drop_nu, t.shard};
         if (drop_nu && fmt == event_format::npy) t.warn("--drop-neutrinos ignored because NPY has no particle ids");
         auto reader = make_event_reader(in, fmt, ro);
         const auto cols = columns_of(c);

@@ -172,7 +172,12 @@ void tool::parse() {
             o->check(whole_number(0, UINT64_MAX));
     }
     app.parse(static_cast<int>(args.size() + 1), ptrs.data());
+    if (!shard_text_.empty()) shard = parse_shard(shard_text_);
     set_threads(threads);
+}
+
+CLI::Option* tool::add_shard_option(const std::string& rows) {
+    return app.add_option("--shard", shard_text_, shard_help(rows));
 }
 
 void tool::vmsg(const char* prefix, const char* fmt, va_list ap) const {

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "jetml/core/shard.hpp"
+
 namespace jetml {
 
 /// Static description of a tool for --help.
@@ -32,6 +34,10 @@ public:
     int threads = 0;          ///< --threads; 0 means all available cores
     std::uint64_t seed = 1;   ///< --seed
     bool progress = false;    ///< --progress forces the progress bar
+    shard_spec shard;         ///< --shard (core/shard.hpp), for tools that call add_shard_option(); whole by default
+
+    /// Adds --shard K/N|slurm (help: shard_help(rows)); parse() resolves it into `shard`.
+    CLI::Option* add_shard_option(const std::string& rows);
 
     /// Parses the command line; on success applies --threads. Usage errors propagate as
     /// CLI::ParseError or jetml::usage_error and become exit status 2.
@@ -49,6 +55,7 @@ public:
 private:
     void vmsg(const char* prefix, const char* fmt, va_list ap) const;
     tool_info info_;
+    std::string shard_text_;
     int argc_;
     char** argv_;
 };

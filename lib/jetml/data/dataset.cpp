@@ -12,7 +12,17 @@
 
 namespace jetml {
 
-sample_stream::sample_stream(const std::string& path, const std::vector<std::string>& columns, bool columns_optional)
+/// Data rows of a CSV file (for --shard).
+static std::uint64_t count_csv_rows(const std::string& path) {
+    input in(path);
+    csv_reader r(in);
+    std::uint64_t n = 0;
+    while (r.next()) ++n;
+    return n;
+}
+
+sample_stream::sample_stream(const std::string& path, const std::vector<std::string>& columns, bool columns_optional,
+                             const shard_spec& shard)
     : in_(std::make_unique<input>(path)) {
     if (in_->peek(1).empty()) throw error(in_->name(), "empty input, expected NPY samples or CSV with a header");
     if (jetml::is_npy(*in_)) {
@@ -26,13 +36,21 @@ sample_stream::sample_stream(const std::string& path, const std::vector<std::str
         else
             throw error(in_->name(), "expected samples of shape (N, D), (N, H, W) or (N, C, H, W), got " +
                                          format_shape(s));
-        rows_ = static_cast<long long>(s[0]);
+        const row_range r = shard_rows(shard, s[0]);
+        npy_->select_rows(r.begin, r.end);
+        rows_ = static_cast<long long>(r.size());
+        done_ = r.begin;
     } else {
         csv_ = std::make_unique<csv_reader>(*in_);
         if (columns.empty())
             throw usage_error(in_->name() + ": CSV input needs the feature columns (--features a,b,...)");
         for (auto& c : columns) cols_.push_back(csv_->column(c));
         shape_ = {cols_.size()};
+        const row_range r = shard_rows_of_file(shard, path, count_csv_rows);
+        for (std::uint64_t k = 0; k < r.begin; ++k)
+            if (!csv_->next()) break;
+        csv_left_ = r.size();
+        done_ = r.begin;
     }
     size_ = 1;
     for (auto d : shape_) size_ *= d;
@@ -51,7 +69,8 @@ std::size_t sample_stream::read(float* dst, std::size_t max_rows) {
     if (npy_) {
         got = npy_->read_rows(dst, max_rows);
     } else {
-        while (got < max_rows && csv_->next()) {
+        while (got < max_rows && csv_left_ > 0 && csv_->next()) {
+            --csv_left_;
             for (std::size_t j = 0; j < cols_.size(); ++j)
                 dst[got * size_ + j] = static_cast<float>(
                     missing_ok_ && std::isnan(csv_->number(cols_[j])) ? csv_->number(cols_[j])

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "jetml/core/shard.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/io/io.hpp"
 #include "jetml/io/npy.hpp"
@@ -19,7 +20,10 @@ class sample_stream {
 public:
     /// `columns` selects CSV columns (required for CSV). For NPY input, naming columns is a usage
     /// error unless `columns_optional` (then they are ignored: e.g. a model's stored feature names).
-    sample_stream(const std::string& path, const std::vector<std::string>& columns, bool columns_optional = false);
+    /// With `shard`, only that part of the rows is read (NPY: from the header's count; CSV: the
+    /// file is counted first, so it must not be standard input); messages number rows as in the file.
+    sample_stream(const std::string& path, const std::vector<std::string>& columns, bool columns_optional = false,
+                  const shard_spec& shard = {});
     ~sample_stream();
     /// Shape of one sample: (D) for vectors, (C, H, W) for images ((N, H, W) files give C = 1).
     const std::vector<std::size_t>& sample_shape() const { return shape_; }
@@ -43,7 +47,7 @@ private:
     std::unique_ptr<npy_reader> npy_;
     std::unique_ptr<csv_reader> csv_;
     std::vector<std::size_t> cols_, shape_;
-    std::size_t size_ = 0, done_ = 0;
+    std::size_t size_ = 0, done_ = 0, csv_left_ = 0;
     long long rows_ = -1;
     bool missing_ok_ = false;
 };

@@ -53,7 +53,7 @@ fourvec checked(const input& in, std::size_t line, double px, double py, double 
 //---------------------------------------------------------------------------------------------
 class npy_events : public event_reader {
 public:
-    explicit npy_events(input& in) : in_(in), reader_(in) {
+    npy_events(input& in, const shard_spec& shard) : in_(in), reader_(in) {
         const auto& shape = reader_.header().shape;
         if (shape.size() != 3 || shape[2] != 4)
             throw error(in.name(), "expected constituents of shape (N, M, 4), got " + format_shape(shape));
@@ -65,6 +65,9 @@ public:
                                        std::to_string(max_m) + " constituents per jet; expected (N, M, 4) with M <= " +
                                        std::to_string(max_m));
         row_.resize(m_ * 4);
+        const row_range r = shard_rows(shard, shape[0]);
+        reader_.select_rows(r.begin, r.end);
+        row_index_ = r.begin;
     }
     bool next(event& ev) override {
         if (reader_.rows_left() == 0) return false;
@@ -402,9 +405,42 @@ event_format detect_event_format(input& in) {
     return event_format::fastjet;
 }
 
+/// Events [begin, end) of a text reader: the ones before are read and dropped; indices stay the file's.
+class shard_events : public event_reader {
+public:
+    shard_events(std::unique_ptr<event_reader> r, row_range range) : r_(std::move(r)), range_(range) {}
+    bool next(event& ev) override {
+        for (; skipped_ < range_.begin; ++skipped_)
+            if (!r_->next(ev)) return false;
+        if (read_ == range_.size()) return false;
+        ++read_;
+        return r_->next(ev);
+    }
+    std::string description() const override { return r_->description(); }
+
+private:
+    std::unique_ptr<event_reader> r_;
+    row_range range_;
+    std::uint64_t skipped_ = 0, read_ = 0;
+};
+
 std::unique_ptr<event_reader> make_event_reader(input& in, event_format f, const event_reader_options& opt) {
+    if (f != event_format::npy && !opt.shard.whole()) {
+        event_reader_options whole = opt;
+        whole.shard = {};
+        auto count = [&](const std::string& path) {
+            input again(path);
+            auto r = make_event_reader(again, f, whole);
+            event ev;
+            std::uint64_t n = 0;
+            while (r->next(ev)) ++n;
+            return n;
+        };
+        const row_range range = shard_rows_of_file(opt.shard, in.name() == "<stdin>" ? "-" : in.name(), count);
+        return std::make_unique<shard_events>(make_event_reader(in, f, whole), range);
+    }
     switch (f) {
-    case event_format::npy: return std::make_unique<npy_events>(in);
+    case event_format::npy: return std::make_unique<npy_events>(in, opt.shard);
     case event_format::hepmc3: return std::make_unique<hepmc3_events>(in, opt);
     case event_format::fastjet: return std::make_unique<fastjet_events>(in, opt);
     case event_format::csv: return std::make_unique<csv_events>(in, opt);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "jetml/core/shard.hpp"
 #include "jetml/jets/fourvec.hpp"
 #include "jetml/io/io.hpp"
 
@@ -56,6 +57,9 @@ event_format detect_event_format(input& in);
 /// Reader settings.
 struct event_reader_options {
     bool drop_neutrinos = false;  ///< drop |pdg id| = 12, 14, 16, 18 (needs a pdg id: HepMC3, CSV pid, text column 5)
+    /// Only this part of the events (--shard); event indices stay those of the file. Text
+    /// formats are counted first in a second opening of the file, so they cannot come on stdin.
+    shard_spec shard;
 };
 
 /// One event: its particles, its ordinal in the input (0-based) and where it started.

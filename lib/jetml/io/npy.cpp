@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 #include <type_traits>
 
 #include "jetml/core/error.hpp"
@@ -408,12 +409,27 @@ void npy_reader::read_raw(void* dst, std::size_t rows) {
     std::size_t got = in_.read(dst, bytes);
     if (got != bytes) {
         std::size_t total = header_.count() * dtype_size(header_.type);
-        std::size_t done_before = (header_.rows() - rows_left_) * header_.row_elements() * dtype_size(header_.type);
+        std::size_t done_before = (header_.rows() - tail_ - rows_left_) * header_.row_elements() * dtype_size(header_.type);
         throw error(in_.name(), "truncated NPY data: expected " + std::to_string(total) + " bytes for shape " +
                                     format_shape(header_.shape) + ", got " + std::to_string(done_before + got));
     }
     if (header_.big_endian) byteswap(static_cast<char*>(dst), rows * header_.row_elements(), dtype_size(header_.type));
     rows_left_ -= rows;
+}
+
+void npy_reader::select_rows(std::size_t begin, std::size_t end) {
+    if (rows_left_ != header_.rows() || begin > end || end > rows_left_)
+        throw std::logic_error("npy_reader::select_rows: rows outside the file, or called after reading");
+    const std::size_t row_bytes = header_.row_elements() * dtype_size(header_.type);
+    const std::size_t chunk = row_bytes ? std::max<std::size_t>(1, (std::size_t(1) << 20) / row_bytes) : begin;
+    for (std::size_t left = begin; left > 0;) {
+        const std::size_t r = std::min(chunk, left);
+        staging_.resize(r * row_bytes);
+        read_raw(staging_.data(), r);
+        left -= r;
+    }
+    tail_ = rows_left_ - (end - begin);
+    rows_left_ = end - begin;
 }
 
 template <class T> std::size_t npy_reader::read_rows(T* dst, std::size_t max_rows) {

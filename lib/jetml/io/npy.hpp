@@ -64,6 +64,9 @@ public:
     template <class T> std::size_t read_rows(T* dst, std::size_t max_rows);
     /// Reads everything that is left.
     template <class T> std::vector<T> read_all();
+    /// Keeps rows [begin, end) of the file only (a --shard): reads past the first `begin` rows
+    /// (on a pipe too) and ends after row end - 1. Call before reading any row; end <= rows().
+    void select_rows(std::size_t begin, std::size_t end);
     /// Sizes `buf` (a vector of any allocator) for read_rows of up to `rows` rows, never more
     /// than are left, with at least `min_capacity` elements reserved. On a pipe a header's claim
     /// cannot be checked against a file size, so a failed allocation becomes "<name>: out of
@@ -84,6 +87,7 @@ private:
     input& in_;
     npy_header header_;
     std::size_t rows_left_ = 0;
+    std::size_t tail_ = 0;  // rows after a select_rows() range, never read
     std::vector<char> staging_;
 };
 

@@ -36,11 +36,12 @@ public:
         p.input_coord = k_.cartesian || k_.rapidity ? coord::rap : coord::eta;
         have_ = r_.next();
     }
-    /// Reads up to n jets into b; returns how many.
+    /// Reads up to n jets into b; returns how many. Stops after limit() jets.
     std::size_t read(batch_t& b, std::size_t n) {
         b.rows.clear();
         std::size_t got = 0;
-        while (got < n && have_) {
+        while (got < n && have_ && left_ > 0) {
+            --left_;
             const std::int64_t ev = r_.integer(k_.event);
             b.off.push_back(b.rows.size() / 4);
             std::size_t c = 0;
@@ -62,11 +63,25 @@ public:
         return got;
     }
 
+    /// Ends the input after n more jets.
+    void limit(std::uint64_t n) { left_ = n; }
+
 private:
     csv_reader r_;
     constituent_columns k_;
     bool have_ = false;
+    std::uint64_t left_ = ~std::uint64_t(0);
 };
+
+/// Jets of a CSV constituent file (for --shard).
+std::uint64_t count_csv_jets(const std::string& path, params p) {
+    input in(path);
+    csv_jets r(in, p);
+    batch_t b;
+    std::uint64_t n = 0;
+    while (std::size_t got = r.read(b, 4096)) n += got, b.clear();
+    return n;
+}
 
 /// One batch in flight: the constituents read, then the images made from them.
 struct slot_t {
@@ -91,7 +106,7 @@ struct image_stream::impl {
     std::unique_ptr<npy_reader> npy;
     std::unique_ptr<csv_jets> csv;
     std::optional<std::size_t> n_jets;
-    std::size_t M = 0;
+    std::size_t M = 0, first = 0;  // first: the shard's first jet in the file
     // outputs of run(), committed by commit()
     std::unique_ptr<io::npy_table> images, meta_npy;
     std::unique_ptr<output> meta_out;
@@ -100,7 +115,7 @@ struct image_stream::impl {
     explicit impl(const std::string& path) : in(path) {}
 };
 
-image_stream::image_stream(const std::string& path, params& p) : m_(std::make_unique<impl>(path)) {
+image_stream::image_stream(const std::string& path, params& p, const shard_spec& shard) : m_(std::make_unique<impl>(path)) {
     input& in = m_->in;
     if (in.peek(1).empty()) throw error(in.name(), "empty input");
     if (is_npy(in)) {
@@ -108,10 +123,22 @@ image_stream::image_stream(const std::string& path, params& p) : m_(std::make_un
         const auto& s = m_->npy->header().shape;
         if (s.size() != 3 || s[2] != 4)
             throw error(in.name(), "expected constituents of shape (N, M, 4), got " + format_shape(s));
-        m_->n_jets = s[0];
+        const row_range r = shard_rows(shard, s[0]);
+        m_->npy->select_rows(r.begin, r.end);
+        m_->n_jets = r.size();
+        m_->first = r.begin;
         m_->M = s[1];
     } else {
         m_->csv = std::make_unique<csv_jets>(in, p);
+        const row_range r = shard_rows_of_file(shard, path, [&](const std::string& f) { return count_csv_jets(f, p); });
+        batch_t skip;
+        for (std::uint64_t left = r.begin; left > 0;) {
+            const std::size_t got = m_->csv->read(skip, std::size_t(std::min<std::uint64_t>(left, 4096)));
+            if (got == 0) break;
+            left -= got, skip.clear();
+        }
+        m_->csv->limit(r.size());
+        m_->first = r.begin;
     }
 }
 
@@ -148,6 +175,7 @@ stream_result image_stream::run(const params& p, const standardiser& stdz, const
 
     //-- stream: worker threads reading, making images and writing in input order --------
     std::size_t done = 0;
+    const std::size_t first = m.first;  // jets are numbered as in the file
     std::vector<double> meta_rows;
     progress_bar bar(o.progress, "jetimg", m.n_jets.value_or(0), "jets");
     auto read_batch = [&](batch_t& b) -> std::size_t {
@@ -174,7 +202,7 @@ stream_result image_stream::run(const params& p, const standardiser& stdz, const
         }
     };
     auto write_batch = [&](slot_t& s) {
-        if (!s.err.empty()) throw error(m.in.name(), "jet " + std::to_string(done + s.err_jet) + ", " + s.err);
+        if (!s.err.empty()) throw error(m.in.name(), "jet " + std::to_string(first + done + s.err_jet) + ", " + s.err);
         const std::size_t got = s.got;
         for (std::size_t j = 0; j < got; ++j) {
             float* im1 = s.img.data() + j * P;
@@ -200,10 +228,10 @@ stream_result image_stream::run(const params& p, const standardiser& stdz, const
             for (std::size_t j = 0; j < got; ++j) {
                 const auto& f = s.infos[j];
                 double* r = meta_rows.data() + j * meta_cols.size();
-                r[0] = double(done + j), r[1] = f.pt, r[2] = f.eta, r[3] = f.phi, r[4] = f.mass, r[5] = double(f.nconst);
+                r[0] = double(first + done + j), r[1] = f.pt, r[2] = f.eta, r[3] = f.phi, r[4] = f.mass, r[5] = double(f.nconst);
                 r[6] = f.frac_outside, r[7] = f.centre_x, r[8] = f.centre_phi, r[9] = f.angle, r[10] = double(f.flags);
                 if (m.meta_csv) {
-                    *m.meta_csv << std::int64_t(done + j);
+                    *m.meta_csv << std::int64_t(first + done + j);
                     for (std::size_t c = 1; c < meta_cols.size(); ++c) {
                         if (c == 5 || c == 10) *m.meta_csv << std::int64_t(r[c]);
                         else *m.meta_csv << r[c];

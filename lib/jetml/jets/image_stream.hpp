@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "jetml/core/shard.hpp"
 #include "jetml/jets/image.hpp"
 
 namespace jetml::image {
@@ -42,7 +43,9 @@ const std::vector<std::string>& meta_columns();
 /// line; a CSV table of px,py,pz,E or pt,y,phi,m rows sets p.input_coord to rapidity.
 class image_stream {
 public:
-    image_stream(const std::string& path, params& p);
+    /// With `shard`, only that part of the jets is read (CSV: counted first in a second opening of
+    /// the file); jets keep their numbers in the file in messages and in the metadata's "jet".
+    image_stream(const std::string& path, params& p, const shard_spec& shard = {});
     ~image_stream();
     image_stream(const image_stream&) = delete;
     image_stream& operator=(const image_stream&) = delete;

@@ -271,6 +271,9 @@ void check_roc_inputs(roc_inputs& in) {
         data::check_signal_background(d.signal.size(), d.background.size(), !d.inputs.empty(), !d.labels.empty(),
                                       !d.weights.empty(), data::max_pairs_unlimited);
     if (!pairs && d.inputs.empty()) d.inputs.push_back("-");
+    if (pairs && !in.shard.whole())
+        throw usage_error("--shard takes the same rows of labelled score files; with --signal/--background give the "
+                          "shards' own files");
     // A labels or weights file may be written by the same pipeline that feeds the scores
     // (`jetgen --labels-out l.npy | ... | roc -l l.npy -`): it exists only once the pipeline's
     // first tool is done, so with scores on stdin it is looked for after stdin is read.
@@ -287,7 +290,23 @@ void check_roc_inputs(roc_inputs& in) {
     if (dash > 1) throw usage_error("standard input ('-') can be used for one input only");
 }
 
-std::vector<roc_discriminant> load_roc_inputs(const roc_inputs& in) { return loader(in).run(); }
+std::vector<roc_discriminant> load_roc_inputs(const roc_inputs& in) {
+    auto ds = loader(in).run();
+    if (in.shard.whole()) return ds;
+    for (auto& d : ds)
+        for (auto& m : d.members) {  // rows [begin, end) of the scores, labels and weights, which have equal lengths
+            const row_range r = shard_rows(in.shard, m.data.score.size());
+            auto cut = [&](auto& v) {
+                if (v.empty()) return;
+                v.erase(v.begin() + std::ptrdiff_t(r.end), v.end());
+                v.erase(v.begin(), v.begin() + std::ptrdiff_t(r.begin));
+            };
+            cut(m.data.score), cut(m.data.label), cut(m.data.weight);
+            if (m.data.score.empty())
+                throw error(m.path, "--shard " + in.shard.description().substr(6) + " has no rows");
+        }
+    return ds;
+}
 
 std::size_t apply_negative_weights(std::vector<roc_discriminant>& ds, const std::string& policy) {
     std::size_t nneg = 0;

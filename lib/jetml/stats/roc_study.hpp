@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "jetml/core/shard.hpp"
 #include "jetml/data/dataset_cli.hpp"
 #include "jetml/stats/metrics.hpp"
 
@@ -37,6 +38,7 @@ struct roc_inputs {
     data::dataset_options data;
     std::vector<std::string> score_cols;  ///< [NAME=]COL of CSV score files (default "score")
     std::string ensemble;                 ///< every input is one run of this discriminant
+    shard_spec shard;                     ///< --shard: only these rows of every input (labelled files only)
 };
 
 /// "NAME=REST" -> (NAME, REST) when the text before '=' looks like a name (no '/') and the
