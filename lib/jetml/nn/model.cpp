@@ -37,6 +37,14 @@ sequential::sequential(const std::string& arch, const tshape& in, std::uint64_t 
     // OpenBLAS must not start its own threads under ours (see STYLE.md).
     set_blas_threads(1);
     auto tokens = parse_arch(resolve_arch(arch));
+    // "input" stands for the model's input: dense(input) has its size, reshape(input) its shape
+    for (auto& t : tokens) {
+        if (t.args.size() != 1 || t.args[0] != "input") continue;
+        if (t.name == "dense" || t.name == "linear") t.args = {std::to_string(in.size())};
+        else if (t.name == "reshape" || t.name == "unflatten")
+            t.args = in.spatial ? std::vector<std::string>{std::to_string(in.c), std::to_string(in.h), std::to_string(in.w)}
+                                : std::vector<std::string>{std::to_string(in.size())};
+    }
     tshape s = in;
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         std::unique_ptr<layer> l;
