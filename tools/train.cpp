@@ -12,6 +12,7 @@
 #include "jetml/io/csv.hpp"
 #include "jetml/nn/loss.hpp"
 #include "jetml/nn/optim.hpp"
+#include "jetml/train/autoencoder_cli.hpp"
 #include "jetml/train/fit.hpp"
 #include "jetml/train/fit_cli.hpp"
 #include "jetml/train/classifier.hpp"
@@ -34,13 +35,17 @@ const jetml::tool_info info{
     "Labels: -l FILE (NPY or CSV --label-col), a CSV column of the input, or --signal/--background files.\n"
     "Models: --arch with a preset (wtag, deeptop, dnn, small, maxout, linear), a layer string such as\n"
     "'conv(8,4,same) relu maxpool(2) flatten dense(64) relu dense(1)', @FILE, 'fisher', or 'bdt' (boosted\n"
-    "decision trees: --trees, --depth, --lr ...; NaN inputs are missing values).",
+    "decision trees: --trees, --depth, --lr ...; NaN inputs are missing values).\n"
+    "--autoencoder trains without labels on the samples of one class (anomaly scores: predict writes the\n"
+    "reconstruction error): --arch ae-dense, ae-conv, vae-dense, vae-conv or a layer string.",
     "  train images.npy -l labels.npy --arch wtag --epochs 20 -o cnn.npz\n"
     "  train --signal w.npy --background qcd.npy --arch fisher -o fisher.npz\n"
     "  train features.csv --features mass,tau21 -l labels.npy --arch dnn -o dnn.npz\n"
     "  train features.csv --features mass,tau21 -l labels.npy --arch bdt --trees 200 -o bdt.npz\n"
     "  train images.npy -l labels.npy --arch wtag --checkpoint run.ckpt -o cnn.npz\n"
-    "  train images.npy -l labels.npy --arch wtag --checkpoint run.ckpt -o cnn.npz --resume"};
+    "  train images.npy -l labels.npy --arch wtag --checkpoint run.ckpt -o cnn.npz --resume\n"
+    "  train images.npy -l labels.npy --only-class 0 --autoencoder --arch ae-dense --epochs 5 -o ae.npz\n"
+    "  train images.npy --autoencoder --arch vae-dense --loss sorted-mse --normalise sum --epochs 2 -o vae.npz"};
 
 /// The --val samples and --val-labels (unit weights), checked against the training shape; NaN
 /// values pass with allow_missing (trees).
@@ -62,6 +67,51 @@ data::labelled_set read_validation_data(const std::string& val_path, const std::
     return va;
 }
 
+/// train --autoencoder: the samples (of one class) are the targets; the model kind is "autoencoder".
+void train_autoencoder(jetml::tool& t, data::dataset_options& da, train::fit_options& f, train::autoencoder_cli& ae,
+                      const std::string& arch, bool arch_given, const std::string& out_path, bool classifier_only) {
+    if (classifier_only) throw usage_error("--side-col, --side and --shrinkage are not options of --autoencoder");
+    if (f.class_weight != "none") throw usage_error("--class-weight weighs classes; --autoencoder learns one class");
+    if (!t.app.count("--loss")) f.loss = "mse";
+    f.check();
+    ae.spec.loss = f.loss;
+    ae.spec.arch = arch_given ? train::read_arch(arch) : "ae-dense";
+    if (ae.spec.arch == "fisher" || ae.spec.arch == "bdt")
+        throw usage_error("--arch " + ae.spec.arch + " is a classifier; --autoencoder takes ae-dense, ae-conv, "
+                          "vae-dense, vae-conv or a layer string");
+    ae.spec.check();
+    const std::vector<std::string> feat = da.feature_list();
+    data::labelled_set all = train::load_autoencoder_data(da, ae.only_class), tr, va;
+    if (!f.val.empty()) {
+        tr = std::move(all);
+        data::dataset_options vd;
+        vd.inputs = {f.val};
+        vd.labels = f.val_labels;
+        vd.features = da.features;
+        va = train::load_autoencoder_data(vd, -1);
+        if (va.shape != tr.shape)
+            throw error(f.val, "validation samples of shape " + jetml::format_shape(va.shape) +
+                                   " do not match the training samples " + jetml::format_shape(tr.shape));
+    } else {
+        auto parts = data::split(all, f.val_split, t.seed);
+        tr = std::move(parts.train);
+        va = std::move(parts.val);
+    }
+    if (tr.n == 0) throw error("no training samples left after the validation split");
+    t.info("data: %zu training and %zu validation samples of shape %s", tr.n, va.n, jetml::format_shape(tr.shape).c_str());
+    ae.spec.extra = {{"tool", "train"}};
+    if (!feat.empty()) ae.spec.extra_after.push_back({"features", da.features});
+    if (ae.only_class >= 0) ae.spec.extra_after.push_back({"only_class", std::to_string(ae.only_class)});
+    train::fit_context ctx;
+    ctx.t = &t;
+    ctx.seed = t.seed;
+    ctx.interrupt_checkpoint = out_path + ".ckpt";
+    auto m = train::fit_autoencoder(ae.spec, std::move(tr), std::move(va), f, ctx);
+    m.save(out_path);
+    t.note("kept the autoencoder of epoch %zu (%s loss %.6g) in %s", m.result.best_epoch,
+           m.result.validated ? "validation" : "training", m.result.best_loss, out_path.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -80,7 +130,14 @@ int main(int argc, char** argv) {
                          "or of --side FILE");
         t.app.add_option("--side", side_path, "file with the side variable: NPY (N,) or CSV (with --side-col)");
         train::add_fit_options(t.app, f);
+        train::autoencoder_cli ae;
+        train::add_autoencoder_options(t.app, ae);
         t.parse();
+        if (ae.on)
+            return train_autoencoder(t, da, f, ae, spec.arch, t.app.count("--arch") > 0, out_path,
+                                     !side_col.empty() || !side_path.empty() || t.app.count("--shrinkage"));
+        if (ae.only_class >= 0 || t.app.count("--normalise"))
+            throw usage_error("--only-class and --normalise are options of --autoencoder");
 
         //-- check options -----------------------------------------------------------------
         data::check_dataset_options(da);

@@ -111,6 +111,7 @@ fixture 'jetimg -q --preset deoliveira jets.npy -o images.npy && cp images.npy i
 fixture 'subjet -q jets.npy --features kin,tau -o features.csv'
 fixture 'train -q images.npy -l labels.npy --arch wtag --epochs 1 -o cnn.npz'
 fixture 'train -q images.npy -l labels.npy --arch fisher -o fisher.npz'
+fixture 'train -q images.npy -l labels.npy --only-class 0 --autoencoder --arch ae-dense --epochs 1 -o ae.npz'
 fixture 'train -q features.csv --features mass,tau21 -l labels.npy --arch dnn --epochs 1 -o dnn.npz'
 fixture 'predict -q -m cnn.npz images.npy -o cnn.npy && cp cnn.npy scores.npy'
 # score files named after the taggers of the examples (bdt: the Fisher model, tau21: the dnn)

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "jetml/model/model_file.hpp"
@@ -57,6 +58,15 @@ public:
     /// Scores n samples: x (n, input_size()) -> out (n, outputs()). Results do not depend on n,
     /// the reserved batch size or the thread count (bitwise).
     virtual void score(const float* x, std::size_t n, float* out) = 0;
+    /// Per-sample arrays besides the scores that a kind writes on request (an autoencoder's
+    /// "latent" coordinates and "reconstruction"): (name, shape of one sample). Empty by default.
+    virtual std::vector<std::pair<std::string, std::vector<std::size_t>>> extra_outputs() const { return {}; }
+    /// score() that also fills the requested extra outputs: extras[i] (null: not wanted) gets
+    /// (n, values of extra_outputs()[i]). Default: score() (no extras).
+    virtual void score_extra(const float* x, std::size_t n, float* out, const std::vector<float*>& extras) {
+        (void)extras;
+        score(x, n, out);
+    }
 
 protected:
     std::string kind_, source_, transform_ = "none";

@@ -36,6 +36,28 @@ const std::vector<arch_preset>& arch_presets() {
          "MaxOut net of de Oliveira et al., arXiv:1511.05190 [assumed from memory of the paper, "
          "not verified]: two maxout layers (256 and 128 units, 5 pieces), dense 64 and 25 ReLU"},
         {"linear", "flatten dense(1)", "logistic regression (one dense unit on the flattened input)"},
+        {"ae-dense",
+         "flatten dense(512) relu dense(128) relu dense(32) relu dense(8) latent dense(32) relu dense(128) relu "
+         "dense(512) relu dense(input) reshape(input)",
+         "dense autoencoder for any input (images or features), code of 8, in the style of the dense autoencoders of "
+         "Farina, Nakai, Shih, arXiv:1808.08992 [widths assumed, not taken from the paper]"},
+        {"ae-conv",
+         "conv(10,4,same) relu avgpool(2) conv(5,4,same) relu avgpool(2) flatten dense(400) relu dense(32) latent "
+         "dense(400) relu dense(500) relu reshape(5,10,10) deconv(5,4,2,same) relu deconv(10,4,2,same) relu "
+         "conv(1,4,same)",
+         "convolutional autoencoder for 40x40 single-channel images (jetimg --preset deeptop), code of 32, in the "
+         "style of Heimel, Kasieczka, Plehn, Thompson, arXiv:1808.08979 (10 and 5 filters of 4x4, pooling to 10x10, "
+         "dense 400 and a 32-dimensional code; decoder mirrored with transposed convolutions) [filter counts from "
+         "memory of the paper, not verified]"},
+        {"vae-dense",
+         "flatten dense(512) relu dense(128) relu dense(32) relu dense(16) vae(8,1) dense(32) relu dense(128) relu "
+         "dense(512) relu dense(input) reshape(input)",
+         "ae-dense with a variational bottleneck of 8 (beta 1)"},
+        {"vae-conv",
+         "conv(10,4,same) relu avgpool(2) conv(5,4,same) relu avgpool(2) flatten dense(400) relu dense(64) vae(32,1) "
+         "dense(400) relu dense(500) relu reshape(5,10,10) deconv(5,4,2,same) relu deconv(10,4,2,same) relu "
+         "conv(1,4,same)",
+         "ae-conv with a variational bottleneck of 32 (beta 1), for 40x40 images"},
     };
     return presets;
 }

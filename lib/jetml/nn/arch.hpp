@@ -5,6 +5,9 @@
 // e.g. "conv(32,11,same) relu maxpool(2) flatten dense(64) relu dropout(0.5) dense(1)".
 // '#' starts a comment to the end of the line, so an architecture file can be annotated.
 // A whole string that equals a preset name (e.g. "wtag") stands for that preset.
+// The argument `input` stands for the model's input (resolved when a model is built): dense(input)
+// has as many units as a sample has values and reshape(input) restores a sample's shape, so one
+// autoencoder string fits any input.
 #pragma once
 #include <string>
 #include <vector>
@@ -35,7 +38,8 @@ struct arch_preset {
     const char* arch;
     const char* about;  ///< source, and which parts are verified vs assumed
 };
-/// All presets: wtag, deeptop, dnn, small, maxout, linear.
+/// All presets: wtag, deeptop, dnn, small, maxout, linear, and the autoencoders ae-dense, ae-conv,
+/// vae-dense, vae-conv.
 const std::vector<arch_preset>& arch_presets();
 
 /// Canonical one-line form of an architecture (tokens joined by single spaces).

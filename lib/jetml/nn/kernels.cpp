@@ -684,4 +684,47 @@ void backward_gemm(const conv_params& p, const float* x, const float* w, const f
 
 }  // namespace
 
+void conv2d_backward_data(const conv_params& p, const float* w, const float* dy, const float* bias, float* dx,
+                          conv_workspace& ws) {
+    // Stride 1 with the usual paddings (at most k-1 before, the input reaching the last
+    // window): dX is the full correlation of dY with the flipped weights, a forward conv.
+    if (p.stride == 1 && p.pad_top < p.kh && p.pad_left < p.kw && p.oh <= p.h + p.pad_top &&
+        p.ow <= p.w + p.pad_left) {
+        conv_params q = few_dx_params(p);
+        q.n = p.n;
+        // wf[((ci*kh + ky)*kw + kx)*cout + co] = w[co, kh-1-ky, kw-1-kx, ci]: cin filters over cout channels
+        ws.wf.resize(p.k() * p.cout);
+        for (std::size_t co = 0; co < p.cout; ++co)
+            for (std::size_t ky = 0; ky < p.kh; ++ky)
+                for (std::size_t kx = 0; kx < p.kw; ++kx)
+                    for (std::size_t ci = 0; ci < p.cin; ++ci)
+                        ws.wf[((ci * p.kh + ky) * p.kw + kx) * p.cout + co] =
+                            w[((co * p.kh + (p.kh - 1 - ky)) * p.kw + (p.kw - 1 - kx)) * p.cin + ci];
+        conv2d_forward(q, dy, ws.wf.data(), bias, dx, ws, false);
+        return;
+    }
+    // Any geometry: dcol = dY.W per block of samples, scattered into dX by the adjoint of im2col.
+    const std::size_t K = p.k(), rps = p.oh * p.ow, nb = block_samples(p);
+    const int nth = threads_for(p.n, double(p.n) * rps * K * p.cout);
+    if (ws.col.size() < std::size_t(nth)) ws.col.resize(nth);
+    for (int t = 0; t < nth; ++t) ws.col[t].resize(nb * rps * K);
+#pragma omp parallel num_threads(nth)
+    {
+        const int ith = omp_get_thread_num();
+        std::size_t s_begin, s_end;
+        split_range(p.n, ith, omp_get_num_threads(), s_begin, s_end);
+        float* col = ws.col[ith].data();
+        for (std::size_t s = s_begin; s < s_end; ++s) {
+            float* ds = dx + s * p.in_size();
+            for (std::size_t px = 0; px < p.h * p.w; ++px)
+                for (std::size_t c = 0; c < p.cin; ++c) ds[px * p.cin + c] = bias ? bias[c] : 0.0f;
+        }
+        for (std::size_t s0 = s_begin; s0 < s_end; s0 += nb) {
+            const std::size_t ns = std::min(nb, s_end - s0);
+            gemm(ns * rps, K, p.cout, dy + s0 * rps * p.cout, p.cout, 1, w, K, 0.0f, col, K);
+            col2im_add(p, col, s0, ns, dx);
+        }
+    }
+}
+
 }  // namespace jetml::nn

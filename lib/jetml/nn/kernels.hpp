@@ -67,6 +67,37 @@ void conv2d_forward_ref(const conv_params& p, const float* x, const float* w, co
 void conv2d_backward_ref(const conv_params& p, const float* x, const float* w, const float* dy,
                          float* dx, float* dw, float* db);
 
+/// Fast input gradient of conv2d alone (no weight gradient): dx (n, h, w, cin) overwritten from
+/// dy (n, oh, ow, cout), plus bias[ci] on every pixel when bias is not null. At stride 1 it is
+/// the forward convolution of dy with the flipped weights (every fast forward path serves it);
+/// at larger strides dY.W (one GEMM per block) scattered by the adjoint of im2col.
+void conv2d_backward_data(const conv_params& p, const float* w, const float* dy, const float* bias, float* dx,
+                          conv_workspace& ws);
+
+/// Scratch of a transposed convolution: its forward is an input gradient (geometry `data`),
+/// its backward a forward and a weight gradient of the same conv (geometry `grad`).
+struct deconv_workspace {
+    conv_workspace data, grad;
+    buffer db;  ///< the conv's bias gradient, computed and not wanted
+};
+
+/// Transposed convolution (ConvTranspose2d), described by the conv it is the adjoint of: p is
+/// that conv's geometry, so the transposed conv maps x (n, oh, ow, cout) to y (n, h, w, cin),
+/// with the conv weight layout w (cout, kh, kw, cin) (= PyTorch's ConvTranspose2d weight
+/// (in_channels, out_channels, kh, kw) with the axes permuted) and a bias b (cin) or null:
+///   y[s, iy, ix, ci] = b[ci] + sum_{oy, ox, ky, kx, co : oy*stride + ky - pad_top = iy, ...}
+///                      x[s, oy, ox, co] w[co, ky, kx, ci].
+void conv_transpose2d_forward(const conv_params& p, const float* x, const float* w, const float* b, float* y,
+                              deconv_workspace& ws);
+/// Its backward: dw (cout, kh, kw, cin) and db (cin) overwritten; dx (n, oh, ow, cout) overwritten
+/// if not null. dy (n, h, w, cin).
+void conv_transpose2d_backward(const conv_params& p, const float* x, const float* w, const float* dy, float* dx,
+                               float* dw, float* db, deconv_workspace& ws);
+/// Reference twins: the definition above as direct scatter loops, double accumulation.
+void conv_transpose2d_forward_ref(const conv_params& p, const float* x, const float* w, const float* b, float* y);
+void conv_transpose2d_backward_ref(const conv_params& p, const float* x, const float* w, const float* dy,
+                                   float* dx, float* dw, float* db);
+
 /// Fast dense forward: y (n, out) = x (n, in) w^T + b, then max(., 0) if relu (a NaN gives 0).
 /// The AVX-512 path multiplies by w^T (in, out), transposed on every call unless `wt` gives it
 /// (from dense_prepare).

@@ -13,6 +13,18 @@
 //   batchnorm[(momentum[, eps])]         per channel (per feature for vectors); running stats
 //   maxout(units, pieces)                y_j = max_q (x W^T + b)_{j*pieces+q}
 //   relu leakyrelu[(alpha)] elu[(alpha)] tanh sigmoid softmax
+// and the decoder layers of autoencoders (layers_decoder.cpp):
+//   deconv(filters, k[, stride][, same|valid])  transposed convolution, the adjoint of
+//                                        conv(filters_in, k, stride, same|valid): output
+//                                        H*stride (same) or (H-1)*stride+k (valid);
+//                                        W (in_channels, k, k, filters)
+//   upsample[(k)]                        nearest-neighbour upsampling by k (default 2)
+//   reshape(C, H, W) or reshape(D)       the same values as an image or a vector (in the
+//                                        (H, W, C) order flatten writes); unflatten is an alias
+//   latent                               the identity; marks the code of an autoencoder
+//   vae(d[, beta])                       variational bottleneck: input (2d,) = mean, log-variance;
+//                                        z = mean + exp(logvar/2) eps in training, the mean in
+//                                        inference; adds beta * KL(N(mean, var) | N(0, 1)) to the loss
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -76,6 +88,14 @@ public:
     /// False if a sample's output depends on the other samples of the batch (batch
     /// normalisation in training): such a model cannot split a batch across threads.
     virtual bool batch_independent() const { return true; }
+    /// The number of samples the training step's loss is averaged over (the whole batch, also
+    /// when a thread's forward gets only part of it); set before each training forward. Only a
+    /// layer with its own loss term (vae) uses it.
+    virtual void set_batch_norm(std::size_t norm) { (void)norm; }
+    /// The layer's own loss term from its last training forward, over the rows that forward
+    /// got: (1/norm) sum of the rows' terms, with the layer's weight (beta * KL for vae), so the
+    /// shares of a split batch add up; its gradient is added by backward(). 0 for most layers.
+    virtual double aux_loss() const { return 0.0; }
     /// Multiply-adds of one sample's forward pass (for GFLOP/s reports).
     virtual double flops() const { return 0.0; }
 

@@ -15,6 +15,7 @@
 #include "jetml/nn/gemm.hpp"
 #include "jetml/nn/kernels.hpp"
 #include "jetml/nn/layer.hpp"
+#include "jetml/nn/layer_args.hpp"
 
 namespace jetml::nn {
 
@@ -663,7 +664,11 @@ private:
     float alpha_;
 };
 
+}  // namespace
+
 //-------------------------------------------------------------------------------------- factory
+namespace layer_args {
+
 double number(const std::string& layer, const std::string& what, const std::string& s) {
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
@@ -679,14 +684,18 @@ std::size_t count(const std::string& layer, const std::string& what, const std::
     return std::size_t(v);
 }
 
-void nargs(const std::string& name, const std::vector<std::string>& a, std::size_t lo,
-           std::size_t hi, const char* usage) {
+void nargs(const std::string& name, const std::vector<std::string>& a, std::size_t lo, std::size_t hi,
+           const char* usage) {
     if (a.size() < lo || a.size() > hi)
         throw usage_error("layer " + name + " takes " + usage + ", got " + std::to_string(a.size()) +
                           " argument" + (a.size() == 1 ? "" : "s"));
 }
 
-}  // namespace
+}  // namespace layer_args
+
+using layer_args::count;
+using layer_args::nargs;
+using layer_args::number;
 
 std::unique_ptr<layer> make_layer(const std::string& name, const std::vector<std::string>& a) {
     if (name == "dense" || name == "linear") {
@@ -750,9 +759,10 @@ std::unique_ptr<layer> make_layer(const std::string& name, const std::vector<std
             double alpha = a.empty() ? e.alpha : number(name, "alpha", a[0]);
             return std::make_unique<activation_layer>(e.k, alpha);
         }
+    if (auto l = make_decoder_layer(name, a)) return l;
     throw usage_error("unknown layer '" + name +
-                      "' (known: dense, conv, maxpool, avgpool, flatten, dropout, batchnorm, maxout, "
-                      "relu, leakyrelu, elu, tanh, sigmoid, softmax)");
+                      "' (known: dense, conv, deconv, maxpool, avgpool, upsample, flatten, reshape, dropout, "
+                      "batchnorm, maxout, latent, vae, relu, leakyrelu, elu, tanh, sigmoid, softmax)");
 }
 
 }  // namespace jetml::nn

@@ -10,6 +10,7 @@
 #include "jetml/core/error.hpp"
 #include "jetml/nn/disco.hpp"
 #include "jetml/nn/llp.hpp"
+#include "jetml/nn/sorted_mse.hpp"
 
 namespace jetml::nn {
 
@@ -97,10 +98,11 @@ private:
 
 std::unique_ptr<loss> make_standard_loss(loss_kind k) { return std::make_unique<standard_loss>(k); }
 
-const char* known_losses() { return "bce, cce, mse, disco:LAMBDA[:all], llp"; }
+const char* known_losses() { return "bce, cce, mse, sorted-mse, disco:LAMBDA[:all], llp"; }
 
 std::unique_ptr<loss> make_loss(const std::string& spec) {
     if (spec == "llp") return std::make_unique<llp_loss>();
+    if (spec == "sorted-mse") return std::make_unique<sorted_mse_loss>();
     if (spec.rfind("disco", 0) == 0) {
         std::vector<std::string> parts;
         std::size_t a = 0;

@@ -62,8 +62,8 @@ public:
 /// The separable standard loss of a kind (bce, cce, mse); values equal loss_eval bitwise.
 std::unique_ptr<loss> make_standard_loss(loss_kind k);
 
-/// A loss from its spec: "bce", "cce", "mse", "disco:LAMBDA[:all]" (see nn/disco.hpp) or "llp"
-/// (label proportions, see nn/llp.hpp).
+/// A loss from its spec: "bce", "cce", "mse", "sorted-mse" (see nn/sorted_mse.hpp),
+/// "disco:LAMBDA[:all]" (see nn/disco.hpp) or "llp" (label proportions, see nn/llp.hpp).
 /// usage_error for an unknown name or a bad parameter.
 std::unique_ptr<loss> make_loss(const std::string& spec);
 

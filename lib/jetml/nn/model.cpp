@@ -37,6 +37,14 @@ sequential::sequential(const std::string& arch, const tshape& in, std::uint64_t 
     // OpenBLAS must not start its own threads under ours (see STYLE.md).
     set_blas_threads(1);
     auto tokens = parse_arch(resolve_arch(arch));
+    // "input" stands for the model's input: dense(input) has its size, reshape(input) its shape
+    for (auto& t : tokens) {
+        if (t.args.size() != 1 || t.args[0] != "input") continue;
+        if (t.name == "dense" || t.name == "linear") t.args = {std::to_string(in.size())};
+        else if (t.name == "reshape" || t.name == "unflatten")
+            t.args = in.spatial ? std::vector<std::string>{std::to_string(in.c), std::to_string(in.h), std::to_string(in.w)}
+                                : std::vector<std::string>{std::to_string(in.size())};
+    }
     tshape s = in;
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         std::unique_ptr<layer> l;
@@ -70,6 +78,17 @@ std::vector<param*> sequential::parameters() {
     for (auto& l : layers_)
         for (auto& p : l->params()) v.push_back(&p);
     return v;
+}
+
+double sequential::aux_loss() const {
+    double a = 0;
+    for (const auto& l : layers_) a += l->aux_loss();
+    return a;
+}
+
+const float* sequential::activation(std::size_t i) const {
+    if (i >= layers_.size() || act_.size() <= i + 1) throw error("activation of layer " + std::to_string(i) + " not available");
+    return act_[i + 1].data();
 }
 
 std::vector<const param*> sequential::parameters() const {
@@ -112,6 +131,7 @@ const float* sequential::forward(const float* x, std::size_t n, bool train) {
     reserve(n);
     // backward() reads the input of the first layer: x, or its channels-last copy in act_[0]
     input_ = in_.spatial && in_.c > 1 ? act_[0].data() : x;
+    norm_ = n;
     return forward_part(layers_, x, 0, n, train);
 }
 
@@ -153,7 +173,7 @@ double sequential::train_step(const float* x, const float* y, const float* w, co
     float* dz = gb_.data();
     loss_batch b;
     b.z = z, b.y = y, b.w = w, b.side = side, b.n = n, b.d = outputs();
-    double l = L.eval(b, dz, n);
+    double l = L.eval(b, dz, n) + aux_loss();
     if (!std::isfinite(l)) throw error("loss is not finite (" + std::to_string(l) + ") at step " +
                                        std::to_string(step_ + 1) + "; try a lower learning rate");
     // backward() alternates ga_/gb_ starting from the buffer that is not dout.
@@ -212,6 +232,7 @@ const float* sequential::forward_part(std::vector<std::unique_ptr<layer>>& ls, c
         if (train) {
             ls[i]->set_step(mix(seed_, 2 + i), step_);
             ls[i]->set_first_sample(r0);
+            ls[i]->set_batch_norm(norm_);
         }
         float* out = act_[i + 1].data() + r0 * ls[i]->out_shape().size();
         ls[i]->forward(cur, out, m, train);
@@ -243,6 +264,7 @@ double sequential::train_step_split(const float* x, const float* y, const float*
                                     optimizer& opt, double lr, int nth) {
     reserve(n);
     input_ = x;
+    norm_ = n;
     make_replicas(nth);
     const std::size_t d = outputs();
     const auto ps = parameters();
@@ -250,7 +272,7 @@ double sequential::train_step_split(const float* x, const float* y, const float*
     for (std::size_t t = 0; t < reps_.size(); ++t)
         for (auto& l : reps_[t])
             for (auto& p : l->params()) rps[t].push_back(&p);
-    std::vector<double> part(std::size_t(nth), 0.0);
+    std::vector<double> part(std::size_t(nth), 0.0), aux(std::size_t(nth), 0.0);
     std::vector<char> active(std::size_t(nth), 0);
     double total = 0;
     bool finite = true;
@@ -280,6 +302,7 @@ double sequential::train_step_split(const float* x, const float* y, const float*
         if (r1 > r0) {
             active[std::size_t(t)] = 1;
             forward_part(ls, x + r0 * in_.size(), r0, r1, true);
+            for (const auto& l : ls) aux[std::size_t(t)] += l->aux_loss();
             if (!whole) {
                 loss_batch b;
                 b.z = act_.back().data() + r0 * d, b.y = y + r0 * d, b.w = w ? w + r0 : nullptr;
@@ -304,6 +327,7 @@ double sequential::train_step_split(const float* x, const float* y, const float*
 #pragma omp single
         {
             for (double v : part) total += v;
+            for (double v : aux) total += v;
             finite = std::isfinite(total);
             if (finite) opt.begin_step(ps);
         }

@@ -53,11 +53,19 @@ public:
     void reserve(std::size_t n);
     /// Forward pass of n samples; returns the (n, outputs()) output buffer (valid until the next call).
     const float* forward(const float* x, std::size_t n, bool train);
+    /// The layers' own loss terms (a vae layer's beta * KL) of the last forward(x, n, true),
+    /// averaged over its n samples; 0 without such layers.
+    double aux_loss() const;
+    /// Output of layer i for the samples of the last forward() (its (n, size) rows in the
+    /// internal channels-last layout), valid until the next call. Not for predict(), which
+    /// skips layers that only copy.
+    const float* activation(std::size_t i) const;
     /// Backward pass from dL/doutput (n, outputs()) of the last forward(); fills every
     /// parameter's grad. The input given to that forward() must still be alive.
     void backward(const float* dout, std::size_t n);
     /// One optimisation step: forward (training mode), loss, backward, optimiser update at
-    /// learning rate lr. y (n, outputs()), w (n) or null. Returns the batch loss.
+    /// learning rate lr. y (n, outputs()), w (n) or null. Returns the batch loss (with the layers'
+    /// own terms, aux_loss()).
     /// With several threads and enough work per step, the batch is split into one contiguous
     /// share per thread, each running the whole forward and backward pass on its own copy of
     /// the layers (one parallel region and three barriers per step instead of one region per
@@ -98,6 +106,7 @@ private:
 
     tshape in_;
     std::uint64_t seed_ = 1, step_ = 0;
+    std::size_t norm_ = 0;  // samples the current training step's loss is averaged over
     std::vector<std::unique_ptr<layer>> layers_;
     std::vector<std::vector<std::unique_ptr<layer>>> reps_;  // layer copies of threads 1, 2, ...
     std::vector<buffer> act_;  // act_[i] = input of layer i (act_[0] only if transposed)

@@ -23,14 +23,16 @@ std::string model_meta::resolved_kind() const {
     return get("arch_option") == "fisher" ? "fisher" : "sequential";
 }
 
-bool is_network_kind(const std::string& kind) { return kind == "sequential" || kind == "fisher"; }
+bool is_network_kind(const std::string& kind) {
+    return kind == "sequential" || kind == "fisher" || kind == "autoencoder";
+}
 
 //-------------------------------------------------------------------------------- save and load
 std::string model_bytes(const sequential& m, const model_meta& meta) {
     const std::string kind = meta.resolved_kind();
     if (!is_network_kind(kind))
         throw error("model kind '" + printable(kind) + "' is not a network; a sequential network is saved as "
-                    "\"sequential\" or \"fisher\"");
+                    "\"sequential\", \"fisher\" or \"autoencoder\"");
     std::vector<zip_entry> entries;
     const tshape& in = m.input_shape();
     std::vector<std::size_t> in_shape =
@@ -94,7 +96,7 @@ sequential model_from_bytes(const std::string& bytes, const std::string& src, mo
 sequential sequential_from_file(const model::model_file& f, model_meta* meta_out) {
     const std::string& src = f.source();
     if (!is_network_kind(f.kind()))
-        throw error(src, "model kind '" + printable(f.kind()) + "' is not a network (expected sequential or fisher)");
+        throw error(src, "model kind '" + printable(f.kind()) + "' is not a network (expected sequential, fisher or autoencoder)");
     model_meta meta;
     meta.format_version = f.format_version();
     meta.jetml_version = f.jetml_version();

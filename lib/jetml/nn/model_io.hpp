@@ -58,7 +58,8 @@ struct model_meta {
     std::string resolved_kind() const;
 };
 
-/// True for the kinds a sequential network is stored as: "sequential" and "fisher".
+/// True for the kinds a sequential network is stored as: "sequential", "fisher" and
+/// "autoencoder" (its reconstruction loss in extra "loss", see train/autoencoder.hpp).
 bool is_network_kind(const std::string& kind);
 
 /// Writes the model atomically ("-" = stdout). Throws jetml::error on I/O failure, or if

@@ -18,8 +18,6 @@
 #include "jetml/train/network.hpp"
 
 namespace jetml::train {
-namespace {
-
 nn::tshape to_tshape(const std::vector<std::size_t>& s) {
     return s.size() == 1 ? nn::tshape::vec(s[0]) : nn::tshape::image(s[0], s[1], s[2]);
 }
@@ -32,8 +30,6 @@ nn::optim_config optimiser_of(const fit_options& f) {
     o.weight_decay = f.weight_decay;
     return o;
 }
-
-}  // namespace
 
 std::string read_arch(const std::string& arch) {
     if (arch.empty() || arch[0] != '@') return arch;

@@ -15,6 +15,7 @@
 #include "jetml/nn/loss.hpp"
 #include "jetml/nn/model.hpp"
 #include "jetml/nn/model_io.hpp"
+#include "jetml/nn/optim.hpp"
 #include "jetml/train/fit.hpp"
 
 namespace jetml::train {
@@ -52,6 +53,11 @@ struct trained_classifier {
     /// Writes the model file (atomically).
     void save(const std::string& path) const;
 };
+
+/// The per-sample shape of a labelled set ((D) or (C, H, W)) as a network input shape.
+nn::tshape to_tshape(const std::vector<std::size_t>& shape);
+/// The optimiser configuration of f's --optimiser, --lr, --momentum and --weight-decay.
+nn::optim_config optimiser_of(const fit_options& f);
 
 /// The architecture text of `arch`: "@FILE" reads the file (usage_error if it cannot).
 std::string read_arch(const std::string& arch);

@@ -27,8 +27,9 @@ inline void add_fit_options(CLI::App& app, fit_options& f) {
     app.add_option("--schedule", f.schedule, "learning-rate schedule: constant, step:SIZE[:GAMMA], cosine[:MIN_LR]")
         ->capture_default_str();
     app.add_option("--loss", f.loss,
-                   "bce (binary cross-entropy from logits), mse, or disco:LAMBDA[:all] (bce + LAMBDA x squared "
-                   "distance correlation of the output with the side variable, on background or all events)")
+                   "bce (binary cross-entropy from logits), mse, disco:LAMBDA[:all] (bce + LAMBDA x squared "
+                   "distance correlation of the output with the side variable, on background or all events), or "
+                   "for train's autoencoders mse (their default) or sorted-mse (on sorted intensities)")
         ->capture_default_str();
     app.add_option("--val-split", f.val_split, "fraction of the samples held out for validation")->capture_default_str();
     app.add_option("--val", f.val, "validation samples (instead of --val-split)");

@@ -69,7 +69,7 @@ TEST_CASE("scorer: a model of an unknown kind is a one-line error naming the fil
         msg = e.what();
     }
     CHECK(msg.rfind(path + ": model kind 'maf' is not supported by this jetml ", 0) == 0);
-    CHECK(msg.find(" (it loads bdt, fisher, flow, sequential") != std::string::npos);
+    CHECK(msg.find(" (it loads autoencoder, bdt, fisher, flow, sequential") != std::string::npos);
     CHECK(msg.find('\n') == std::string::npos);
     CHECK_THROWS_WITH_AS(model::make_scorer(model::model_file::parse(file_of_kind("a b"), "s.npz")),
                          doctest::Contains("'kind' must be a name"), jetml::error);

@@ -152,7 +152,7 @@ TEST_CASE("nn model: model-file errors are clear") {
     }
     SUBCASE("a kind that is not a network") {
         with_meta("\"kind\": \"sequential\"", "\"kind\": \"maf\"");
-        CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("model kind 'maf' is not a network (expected sequential or fisher)"),
+        CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("model kind 'maf' is not a network (expected sequential, fisher or autoencoder)"),
                              jetml::error);
     }
     SUBCASE("format version 0") {
