@@ -41,11 +41,11 @@ const jetml::tool_info info{
     "distance between output distributions per nuisance value, the adversary's loss).\n"
     "Also: --toy N writes the paper's toy (x1,x2,z,label); --scores-col evaluates a score column;\n"
     "--ddt fits and applies the DDT; --plane writes planing weights.",
-    "  pivot --toy 20000 -o toy.csv\n"
-    "  pivot toy.csv --features x1,x2 --label-col label --side-col z --lambda 0,50 -o toy-{}.npz\n"
-    "  pivot jets.csv --features pt,tau21 --label-col label --side-col mass --mode disco --lambda 10 -o d.npz\n"
-    "  pivot jets.csv --label-col label --side-col mass --ddt tau2/tau1,mass,pt -o tau21ddt.csv\n"
-    "  pivot jets.csv --label-col label --side-col mass --plane flat -o weights.csv"};
+    "  pivot --toy 2000 -o toy.csv\n"
+    "  pivot toy.csv --features x1,x2 --label-col label --side-col z --lambda 0,50 --epochs 4 -o toy-{}.npz\n"
+    "  pivot toy.csv --features x1,x2 --label-col label --side-col z --mode disco --lambda 10 --epochs 2 -o d.npz\n"
+    "  pivot toy.csv --label-col label --side-col z --scores-col x1 --range -4,4\n"
+    "  pivot toy.csv --label-col label --side-col z --plane flat --range -4,4 -o weights.csv"};
 
 // The column `spec` of a CSV: NAME or NUM/DEN.
 std::vector<float> column(const std::string& path, const std::string& spec) {
