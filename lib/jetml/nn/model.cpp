@@ -150,6 +150,17 @@ void sequential::backward(const float* dout, std::size_t n) {
     }
 }
 
+void sequential::backward_input(const float* dout, std::size_t n, float* dx_in) {
+    if (in_.spatial && in_.c > 1) throw error("input gradients of a multi-channel image network are not supported");
+    const float* dy = dout;
+    for (std::size_t k = layers_.size(); k-- > 0;) {
+        float* dx = k == 0 ? dx_in : (dy == ga_.data() ? gb_.data() : ga_.data());
+        const float* x = k == 0 ? input_ : act_[k].data();
+        layers_[k]->backward(x, act_[k + 1].data(), dy, dx, n);
+        dy = dx;
+    }
+}
+
 namespace {
 const loss& standard_loss_of(loss_kind k) {
     static const auto bce = make_standard_loss(loss_kind::bce_logits), cce = make_standard_loss(loss_kind::cce_logits),

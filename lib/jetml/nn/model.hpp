@@ -63,6 +63,10 @@ public:
     /// Backward pass from dL/doutput (n, outputs()) of the last forward(); fills every
     /// parameter's grad. The input given to that forward() must still be alive.
     void backward(const float* dout, std::size_t n);
+    /// The same backward pass, which also writes dL/dinput (n, input size) into `dx`, e.g. for
+    /// an adversary whose input is another network's output. Feature-vector or one-channel
+    /// inputs only (usage of a C > 1 image input throws jetml::error).
+    void backward_input(const float* dout, std::size_t n, float* dx);
     /// One optimisation step: forward (training mode), loss, backward, optimiser update at
     /// learning rate lr. y (n, outputs()), w (n) or null. Returns the batch loss (with the layers'
     /// own terms, aux_loss()).

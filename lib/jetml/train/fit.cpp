@@ -285,7 +285,7 @@ fit_result fit(trainable& m, const data::labelled_set& tr, const data::labelled_
             const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             const evaluation ev = va.n ? m.validate(va) : evaluation{};
             const double crit = va.n ? ev.loss : train_loss;
-            const bool better = crit < st.best_loss;
+            const bool better = m.keeps_last() || crit < st.best_loss;
             if (better) {
                 st.best_loss = crit;
                 st.best_epoch = epoch + 1;

@@ -96,6 +96,9 @@ public:
     /// Called after the batches of an epoch; returns the epoch's training loss, or NaN to use
     /// the sample-weighted mean of the batch losses.
     virtual double end_epoch(std::size_t epoch) { (void)epoch; return NAN; }
+    /// Whether the engine keeps the parameters of the last epoch instead of those of the best
+    /// criterion (an adversarial objective has no meaningful best); patience then never runs out.
+    virtual bool keeps_last() const { return false; }
     /// Loss (and AUC where it applies) on a validation set with at least one row.
     virtual evaluation validate(const data::labelled_set& va) = 0;
     /// The current parameters as opaque bytes.
