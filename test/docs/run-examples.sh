@@ -122,6 +122,8 @@ fixture 'jetimg -q --preset deoliveira w.npy -o w-img.npy && jetimg -q --preset 
 npy_labels_csv "$fix/labels.npy" label > "$fix/labels.csv"
 fixture 'predict -q -m cnn.npz images.npy -o cnn.csv --column cnn && predict -q -m fisher.npz images.npy -o bdt.csv --column bdt'
 fixture 'awk -F, "NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; print \"tau21,w\"; next } { print \$(c[\"tau21\"]) \",\" 1 + (NR % 3) / 2 }" features.csv > tw.csv && paste -d, labels.csv cnn.csv bdt.csv tw.csv > jets.csv && rm tw.csv'
+# jetmerge: the parts of a sharded job (NPY and CSV)
+fixture 'for k in 1 2 3; do jetgen -q -n 60 --shard $k/3 -o part-$k.npy && subjet -q part-$k.npy --features kin -o features-$k.csv; done'
 # cwola: two mixtures (sr.npy: W and QCD; sb.npy: QCD), an event table with a region column, and
 # two bags of signal fraction 0.2 and 0.6 with their truth; a.npy and b.npy are the bags only for
 # cwola's examples (b.npy is roc's background scores elsewhere): fixtures/TOOL/ is copied last
