@@ -24,12 +24,7 @@ except ImportError:
     print("0 passed, 1 failed")
     sys.exit(1)
 
-BIN = os.environ["JETML_BIN"]
-UNIT = os.path.join(BIN, "..", "test", "jetml_unit")
-if not os.path.exists(UNIT):
-    print(f"jetml_unit not found at {UNIT}")
-    print("0 passed, 1 failed")
-    sys.exit(1)
+UNIT = checks.unit_binary()
 
 
 def close(a, b):

@@ -14,12 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import checks
 from checks import check
 
-BIN = os.environ["JETML_BIN"]
-UNIT = os.path.join(BIN, "..", "test", "jetml_unit")
-if not os.path.exists(UNIT):
-    print(f"jetml_unit not found at {UNIT}")
-    print("0 passed, 1 failed")
-    sys.exit(1)
+UNIT = checks.unit_binary()
 
 
 def masks(d, h, depth):

@@ -8,7 +8,6 @@
 
 #include "jetml/core/cli.hpp"
 #include "jetml/core/error.hpp"
-#include "jetml/data/standardise.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/model/network_scorer.hpp"
 #include "jetml/nn/arch.hpp"
@@ -115,15 +114,7 @@ std::vector<scan_row> run_scan(const scan_options& o, const train::classifier_sp
             data::labelled_set a = tr, b = va;
             nn::model_meta meta;
             meta.loss = "bce";
-            meta.data_shape = {a.n};
-            meta.data_shape.insert(meta.data_shape.end(), a.shape.begin(), a.shape.end());
-            if (f.standardises(a.shape)) {
-                auto st = data::fit_standardiser(a);
-                data::apply_standardiser(st, a);
-                data::apply_standardiser(st, b);
-                meta.prep_mean = std::move(st.mean);
-                meta.prep_std = std::move(st.std);
-            }
+            train::prepare_inputs(meta, a, b, f.standardises(a.shape));
             pivot_params p = o.adv;
             p.lambda = lambda;
             if (p.categorical) p.components = classes;

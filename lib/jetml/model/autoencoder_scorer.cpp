@@ -11,6 +11,7 @@
 #include "jetml/data/dataset.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/io/npy.hpp"
+#include "jetml/model/network_scorer.hpp"
 #include "jetml/nn/vae.hpp"
 
 namespace jetml::model {
@@ -110,11 +111,7 @@ autoencoder_scorer::autoencoder_scorer(nn::sequential m, nn::model_meta meta, co
     : m_(std::move(m)), meta_(std::move(meta)) {
     kind_ = "autoencoder";
     source_ = source;
-    const nn::tshape& in = m_.input_shape();
-    input_shape_ = in.spatial ? std::vector<std::size_t>{in.c, in.h, in.w} : std::vector<std::size_t>{in.size()};
-    if (!meta_.prep_mean.empty() || !meta_.prep_std.empty())
-        if (meta_.prep_mean.size() != in.size() || meta_.prep_std.size() != in.size())
-            throw error(source, "stored standardisation does not match the model input");
+    input_shape_ = network_input_shape(m_, meta_, source);
     try {
         lay_ = ae_layout_of(m_);
         recon_ = nn::make_loss(meta_.loss);

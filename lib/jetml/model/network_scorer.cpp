@@ -16,16 +16,22 @@ namespace {
 float sigmoid(float z) { return z >= 0 ? 1.0f / (1.0f + std::exp(-z)) : std::exp(z) / (1.0f + std::exp(z)); }
 }  // namespace
 
+std::vector<std::size_t> network_input_shape(const nn::sequential& m, const nn::model_meta& meta,
+                                             const std::string& source) {
+    const nn::tshape& in = m.input_shape();
+    if (!meta.prep_mean.empty() || !meta.prep_std.empty())
+        if (meta.prep_mean.size() != in.size() || meta.prep_std.size() != in.size())
+            throw error(source, "stored standardisation does not match the model input");
+    return in.spatial ? std::vector<std::size_t>{in.c, in.h, in.w} : std::vector<std::size_t>{in.size()};
+}
+
 network_scorer::network_scorer(nn::sequential m, nn::model_meta meta, const score_options& options,
                                const std::string& source)
     : m_(std::move(m)), meta_(std::move(meta)) {
     kind_ = meta_.resolved_kind();
     source_ = source;
     const nn::tshape& in = m_.input_shape();
-    input_shape_ = in.spatial ? std::vector<std::size_t>{in.c, in.h, in.w} : std::vector<std::size_t>{in.size()};
-    if (!meta_.prep_mean.empty() || !meta_.prep_std.empty())
-        if (meta_.prep_mean.size() != in.size() || meta_.prep_std.size() != in.size())
-            throw error(source, "stored standardisation does not match the model input");
+    input_shape_ = network_input_shape(m_, meta_, source);
     if (kind_ == "fisher" && m_.arch() != (in.spatial ? "flatten dense(1)" : "dense(1)"))
         throw error(source, "a fisher model is a linear discriminant ('dense(1)' or 'flatten dense(1)'), this one is '" +
                                 printable(m_.arch()) + "'");

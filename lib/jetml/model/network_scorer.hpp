@@ -12,6 +12,11 @@
 
 namespace jetml::model {
 
+/// The per-sample input shape of network `m`, (D) or (C, H, W); error naming `source` when the
+/// standardisation stored in `meta` is not of m's input size. Shared by the network scorers.
+std::vector<std::size_t> network_input_shape(const nn::sequential& m, const nn::model_meta& meta,
+                                             const std::string& source);
+
 /// Scores with a sequential network: x' = (x - mean) / std with the stored standardisation
 /// (if any), then the network, then sigmoid for a bce model (unless options.raw).
 class network_scorer : public scorer {

@@ -19,6 +19,14 @@ std::size_t count(const std::string& layer, const std::string& what, const std::
 /// usage_error unless lo <= a.size() <= hi ("layer NAME takes USAGE, got N arguments").
 void nargs(const std::string& name, const std::vector<std::string>& a, std::size_t lo, std::size_t hi,
            const char* usage);
+
+/// The arguments of a convolution token (conv and deconv): (filters, kernel[, stride][, same|valid]).
+struct conv_args {
+    std::size_t filters = 0, kernel = 0, stride = 1;
+    bool same = true;
+};
+/// Parses them for layer `name`; usage_error "layer SHOWN takes (filters, kernel[, stride][, same|valid])".
+conv_args conv(const std::string& name, const std::string& shown, const std::vector<std::string>& a);
 }  // namespace layer_args
 
 /// The layers of layers_decoder.cpp (deconv, upsample, reshape, latent, vae) from a token; null if

@@ -691,6 +691,23 @@ void nargs(const std::string& name, const std::vector<std::string>& a, std::size
                           " argument" + (a.size() == 1 ? "" : "s"));
 }
 
+conv_args conv(const std::string& name, const std::string& shown, const std::vector<std::string>& a) {
+    std::vector<std::string> nums;
+    conv_args c;
+    for (const auto& s : a) {
+        if (s == "same") c.same = true;
+        else if (s == "valid") c.same = false;
+        else nums.push_back(s);
+    }
+    if (nums.size() < 2 || nums.size() > 3)
+        throw usage_error("layer " + shown + " takes (filters, kernel[, stride][, same|valid]), got " +
+                          std::to_string(a.size()) + " arguments");
+    if (nums.size() == 3) c.stride = count(name, "stride", nums[2]);  // checked first, as before
+    c.filters = count(name, "filters", nums[0]);
+    c.kernel = count(name, "kernel", nums[1]);
+    return c;
+}
+
 }  // namespace layer_args
 
 using layer_args::count;
@@ -703,19 +720,8 @@ std::unique_ptr<layer> make_layer(const std::string& name, const std::vector<std
         return std::make_unique<dense_layer>(count(name, "units", a[0]));
     }
     if (name == "conv" || name == "conv2d") {
-        std::vector<std::string> nums;
-        bool same = true;
-        for (const auto& s : a) {
-            if (s == "same") same = true;
-            else if (s == "valid") same = false;
-            else nums.push_back(s);
-        }
-        if (nums.size() < 2 || nums.size() > 3)
-            throw usage_error("layer conv takes (filters, kernel[, stride][, same|valid]), got " +
-                              std::to_string(a.size()) + " arguments");
-        std::size_t stride = nums.size() == 3 ? count(name, "stride", nums[2]) : 1;
-        return std::make_unique<conv_layer>(count(name, "filters", nums[0]),
-                                            count(name, "kernel", nums[1]), stride, same);
+        const auto c = layer_args::conv(name, "conv", a);
+        return std::make_unique<conv_layer>(c.filters, c.kernel, c.stride, c.same);
     }
     if (name == "maxpool" || name == "avgpool") {
         nargs(name, a, 0, 2, "([size[, stride]])");

@@ -222,19 +222,8 @@ private:
 
 std::unique_ptr<layer> make_decoder_layer(const std::string& name, const std::vector<std::string>& a) {
     if (name == "deconv" || name == "convtranspose") {
-        std::vector<std::string> nums;
-        bool same = true;
-        for (const auto& s : a) {
-            if (s == "same") same = true;
-            else if (s == "valid") same = false;
-            else nums.push_back(s);
-        }
-        if (nums.size() < 2 || nums.size() > 3)
-            throw usage_error("layer deconv takes (filters, kernel[, stride][, same|valid]), got " +
-                              std::to_string(a.size()) + " arguments");
-        const std::size_t stride = nums.size() == 3 ? count(name, "stride", nums[2]) : 1;
-        return std::make_unique<deconv_layer>(count(name, "filters", nums[0]), count(name, "kernel", nums[1]),
-                                              stride, same);
+        const auto c = layer_args::conv(name, "deconv", a);
+        return std::make_unique<deconv_layer>(c.filters, c.kernel, c.stride, c.same);
     }
     if (name == "upsample") {
         nargs(name, a, 0, 1, "([factor])");

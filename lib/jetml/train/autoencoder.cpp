@@ -8,7 +8,6 @@
 #include "jetml/core/cli.hpp"
 #include "jetml/core/error.hpp"
 #include "jetml/data/dataset.hpp"
-#include "jetml/data/standardise.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/nn/arch.hpp"
 #include "jetml/stats/metrics.hpp"
@@ -73,19 +72,11 @@ trained_autoencoder fit_autoencoder(const autoencoder_spec& spec, data::labelled
     nn::model_meta meta;
     meta.kind = "autoencoder";
     meta.loss = spec.loss;
-    meta.data_shape = {tr.n};
-    meta.data_shape.insert(meta.data_shape.end(), tr.shape.begin(), tr.shape.end());
     if (spec.normalise == "sum") {
         model::ae_normalise_rows(tr.x.data(), tr.n, tr.size, 0, "training data");
         model::ae_normalise_rows(va.x.data(), va.n, va.size, 0, "validation data");
     }
-    if (f.standardises(tr.shape)) {
-        auto st = data::fit_standardiser(tr);
-        data::apply_standardiser(st, tr);
-        data::apply_standardiser(st, va);
-        meta.prep_mean = std::move(st.mean);
-        meta.prep_std = std::move(st.std);
-    }
+    prepare_inputs(meta, tr, va, f.standardises(tr.shape));  // after the normalisation, as the scorer applies them
     meta.extra = spec.extra;
     meta.extra.push_back({"arch_option", nn::expand_preset(arch)});
     meta.extra.push_back({"normalise", spec.normalise});

@@ -22,6 +22,17 @@ nn::tshape to_tshape(const std::vector<std::size_t>& s) {
     return s.size() == 1 ? nn::tshape::vec(s[0]) : nn::tshape::image(s[0], s[1], s[2]);
 }
 
+void prepare_inputs(nn::model_meta& meta, data::labelled_set& tr, data::labelled_set& va, bool standardise) {
+    meta.data_shape = {tr.n};
+    meta.data_shape.insert(meta.data_shape.end(), tr.shape.begin(), tr.shape.end());
+    if (!standardise) return;
+    auto st = data::fit_standardiser(tr);
+    data::apply_standardiser(st, tr);
+    data::apply_standardiser(st, va);
+    meta.prep_mean = std::move(st.mean);
+    meta.prep_std = std::move(st.std);
+}
+
 nn::optim_config optimiser_of(const fit_options& f) {
     nn::optim_config o;
     o.kind = nn::parse_optim(f.optimizer);
@@ -67,15 +78,7 @@ trained_classifier fit_classifier(const classifier_spec& spec, data::labelled_se
     nn::model_meta meta;
     // DisCo's outputs are bce logits (predict applies the sigmoid); the full spec goes to extra
     meta.loss = loss->name().rfind("disco", 0) == 0 || loss->name() == "llp" ? "bce" : loss->name();
-    meta.data_shape = {tr.n};
-    meta.data_shape.insert(meta.data_shape.end(), tr.shape.begin(), tr.shape.end());
-    if (f.standardises(tr.shape) && !fisher) {
-        auto st = data::fit_standardiser(tr);
-        data::apply_standardiser(st, tr);
-        data::apply_standardiser(st, va);
-        meta.prep_mean = std::move(st.mean);
-        meta.prep_std = std::move(st.std);
-    }
+    prepare_inputs(meta, tr, va, f.standardises(tr.shape) && !fisher);
     meta.extra = spec.extra;
     meta.extra.push_back({"arch_option", fisher ? "fisher" : nn::expand_preset(arch)});
     meta.extra.insert(meta.extra.end(), spec.extra_after.begin(), spec.extra_after.end());

@@ -56,6 +56,10 @@ struct trained_classifier {
 
 /// The per-sample shape of a labelled set ((D) or (C, H, W)) as a network input shape.
 nn::tshape to_tshape(const std::vector<std::size_t>& shape);
+/// The model file's record of the inputs a network is trained on: meta.data_shape = (tr.n, the
+/// per-sample shape); with `standardise`, tr and va are standardised by tr's per-input mean and
+/// std (data::fit_standardiser), which go to meta.prep_mean / meta.prep_std.
+void prepare_inputs(nn::model_meta& meta, data::labelled_set& tr, data::labelled_set& va, bool standardise);
 /// The optimiser configuration of f's --optimiser, --lr, --momentum and --weight-decay.
 nn::optim_config optimiser_of(const fit_options& f);
 

@@ -18,20 +18,14 @@
 #include "jetml/nn/loss.hpp"
 #include "jetml/core/rng.hpp"
 
+#include "nn/layer_support.hpp"
 #include "support.hpp"
 
 using namespace jetml::nn;
 
 namespace {
 
-std::unique_ptr<layer> make(const std::string& token, const tshape& in, std::uint64_t seed = 7) {
-    auto t = parse_arch(token).at(0);
-    auto l = make_layer(t.name, t.args);
-    l->build(in);
-    jetml::rng r(seed);
-    l->init(r);
-    return l;
-}
+using layer_test::make;
 
 // L = sum_i r_i y_i, accumulated in double.
 double probe(layer& l, const std::vector<float>& x, const std::vector<float>& r, std::size_t n) {

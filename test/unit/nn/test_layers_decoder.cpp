@@ -21,20 +21,14 @@
 #include "jetml/nn/model_io.hpp"
 #include "jetml/nn/vae.hpp"
 
+#include "nn/layer_support.hpp"
 #include "support.hpp"
 
 using namespace jetml::nn;
 
 namespace {
 
-std::unique_ptr<layer> make(const std::string& token, const tshape& in, std::uint64_t seed = 7) {
-    auto t = parse_arch(token).at(0);
-    auto l = make_layer(t.name, t.args);
-    l->build(in);
-    jetml::rng r(seed);
-    l->init(r);
-    return l;
-}
+using layer_test::make;
 
 // L = sum_i r_i y_i + the layer's own term (vae: beta * KL / n), in double.
 double probe(layer& l, const std::vector<float>& x, const std::vector<float>& r, std::size_t n) {
