@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
         train::classifier_spec spec;
         decor::scan_options so;
         std::string mode = "adversary", side, out_path, report = "-", range = "0,300", ddt, plane, scores_col,
-                    rho = "-6,-1";
+                    rho = "1.5,4.5";
         std::size_t toy = 0;
         bool invert = false;
         data::add_dataset_options(t.app, da, data::dataset_parts::training);
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
         t.app.add_flag("--invert", invert, "with --scores-col/--ddt: lower scores are more signal-like (e.g. tau21)");
         t.app.add_option("--ddt", ddt, "fit tau21' = tau21 - M rho' on background; write tau21' to -o")
             ->type_name("TAU21,MASS,PT");
-        t.app.add_option("--rho-range", rho, "the rho' = ln(m^2/pT) range LO,HI of the DDT fit")->capture_default_str();
+        t.app.add_option("--rho-range", rho, "the rho' = ln(m^2/(pT x 1 GeV)) range LO,HI of the DDT fit, where the background's mean tau21 falls linearly")->capture_default_str();
         t.app.add_option("--plane", plane, "write planing weights of the side variable: flat or match");
         train::add_classifier_options(t.app, spec);
         train::add_fit_options(t.app, f);
