@@ -12,6 +12,7 @@
 #include "jetml/io/csv.hpp"
 #include "jetml/io/npz.hpp"
 #include "jetml/stats/metrics.hpp"
+#include "jetml/train/optimizer_state.hpp"
 
 namespace jetml::decor {
 namespace {
@@ -20,33 +21,9 @@ constexpr double half_log_2pi = 0.91893853320467274178;
 
 double sigmoid(double z) { return z >= 0 ? 1 / (1 + std::exp(-z)) : std::exp(z) / (1 + std::exp(z)); }
 
-std::string optimiser_bytes(nn::optimizer& o) {
-    std::vector<float> ms;
-    for (auto& b : o.state_m()) ms.insert(ms.end(), b.begin(), b.end());
-    for (auto& b : o.state_v()) ms.insert(ms.end(), b.begin(), b.end());
-    return jetml::npy_record({ms.size()}, ms.data(), ms.size());
-}
-
 void load_optimiser(nn::optimizer& o, nn::sequential& m, const std::string& rec, const std::string& src,
                     const std::string& entry, const std::string& steps) {
-    auto ms = jetml::parse_npy_record(rec, src, entry);
-    auto ps = m.parameters();
-    std::size_t total = 0;
-    for (auto* p : ps) total += p->size();
-    const bool has_v = o.config().kind != nn::optim_kind::sgd;
-    if (!ms.empty()) {
-        if (ms.size() != total * (has_v ? 2 : 1)) throw error(src, entry + ": optimizer state does not match the model");
-        o.state_m().assign(ps.size(), nn::buffer());
-        o.state_v().assign(ps.size(), nn::buffer());
-        std::size_t off = 0;
-        for (int part = 0; part < (has_v ? 2 : 1); ++part)
-            for (std::size_t i = 0; i < ps.size(); ++i) {
-                auto& b = part == 0 ? o.state_m()[i] : o.state_v()[i];
-                b.resize(ps[i]->size());
-                std::memcpy(b.data(), ms.data() + off, ps[i]->size() * sizeof(float));
-                off += ps[i]->size();
-            }
-    }
+    train::load_optimizer_record(o, m.parameters(), rec, src, entry, entry + ": optimizer state does not match the model");
     try {
         o.set_steps(std::stoull(steps));
     } catch (const std::exception&) {
@@ -344,8 +321,8 @@ train::saved_state pivot_trainable::save_state(const std::string& best) {
     s.entries = {{"f.npz", nn::model_bytes(f_, fmeta_)},
                  {"r.npz", nn::model_bytes(r_, rmeta)},
                  {"best.bin", best},
-                 {"f.optimizer.npy", optimiser_bytes(of_)},
-                 {"r.optimizer.npy", optimiser_bytes(or_)}};
+                 {"f.optimizer.npy", train::optimizer_record(of_)},
+                 {"r.optimizer.npy", train::optimizer_record(or_)}};
     return s;
 }
 

@@ -9,6 +9,7 @@
 #include "jetml/core/error.hpp"
 #include "jetml/io/csv.hpp"
 #include "jetml/io/npz.hpp"
+#include "jetml/train/optimizer_state.hpp"
 
 namespace jetml::flow {
 
@@ -92,13 +93,10 @@ train::saved_state flow_trainable::save_state(const std::string& best) {
     restore(best);
     std::string best_bytes = flow_model_bytes(m_, meta_);
     restore(cur);
-    std::vector<float> ms;
-    for (auto& b : opt_.state_m()) ms.insert(ms.end(), b.begin(), b.end());
-    for (auto& b : opt_.state_v()) ms.insert(ms.end(), b.begin(), b.end());
     s.keys = {{"opt_steps", std::to_string(opt_.steps())}, {"flow_epoch", std::to_string(meta_.epoch)}};
     s.entries = {{"model.npz", std::move(current)},
                  {"best.npz", std::move(best_bytes)},
-                 {"optimizer.npy", jetml::npy_record({ms.size()}, ms.data(), ms.size())}};
+                 {"optimizer.npy", train::optimizer_record(opt_)}};
     return s;
 }
 
@@ -117,24 +115,8 @@ std::string flow_trainable::load_state(const std::map<std::string, std::string>&
         for (auto* p : b.parameters())
             best.append(reinterpret_cast<const char*>(p->value.data()), p->size() * sizeof(float));
     }
-    const std::vector<float> ms = jetml::parse_npy_record(e.at("optimizer.npy"), src, "optimizer.npy");
-    const auto ps = m_.parameters();
-    std::size_t total = 0;
-    for (auto* p : ps) total += p->size();
-    const bool has_v = opt_.config().kind != nn::optim_kind::sgd;
-    if (!ms.empty()) {
-        if (ms.size() != total * (has_v ? 2 : 1)) throw error(src, "optimizer state does not match the flow");
-        opt_.state_m().assign(ps.size(), nn::buffer());
-        opt_.state_v().assign(ps.size(), nn::buffer());
-        std::size_t off = 0;
-        for (int pass = 0; pass < (has_v ? 2 : 1); ++pass)
-            for (std::size_t i = 0; i < ps.size(); ++i) {
-                auto& buf = pass == 0 ? opt_.state_m()[i] : opt_.state_v()[i];
-                buf.resize(ps[i]->size());
-                std::memcpy(buf.data(), ms.data() + off, ps[i]->size() * sizeof(float));
-                off += ps[i]->size();
-            }
-    }
+    train::load_optimizer_record(opt_, m_.parameters(), e.at("optimizer.npy"), src, "optimizer.npy",
+                                 "optimizer state does not match the flow");
     try {
         opt_.set_steps(std::stoull(steps->second));
         auto ep = keys.find("flow_epoch");

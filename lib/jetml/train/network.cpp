@@ -9,6 +9,7 @@
 #include "jetml/io/csv.hpp"
 #include "jetml/io/npz.hpp"
 #include "jetml/stats/metrics.hpp"
+#include "jetml/train/optimizer_state.hpp"
 
 namespace jetml::train {
 
@@ -101,13 +102,10 @@ saved_state network_trainable::save_state(const std::string& best) {
     restore(best);
     std::string best_bytes = nn::model_bytes(m_, meta_);
     restore(cur);
-    std::vector<float> ms;
-    for (auto& b : opt_.state_m()) ms.insert(ms.end(), b.begin(), b.end());
-    for (auto& b : opt_.state_v()) ms.insert(ms.end(), b.begin(), b.end());
     s.keys = {{"opt_steps", std::to_string(opt_.steps())}};
     s.entries = {{"model.npz", std::move(current)},
                  {"best.npz", std::move(best_bytes)},
-                 {"optimizer.npy", jetml::npy_record({ms.size()}, ms.data(), ms.size())}};
+                 {"optimizer.npy", optimizer_record(opt_)}};
     return s;
 }
 
@@ -124,27 +122,8 @@ std::string network_trainable::load_state(const std::map<std::string, std::strin
         for (auto* p : b.parameters())
             best.append(reinterpret_cast<const char*>(p->value.data()), p->value.size() * sizeof(float));
     }
-    auto ms = jetml::parse_npy_record(e.at("optimizer.npy"), src, "optimizer.npy");
-    auto ps = m_.parameters();
-    std::size_t total = 0;
-    for (auto* p : ps) total += p->size();
-    const bool has_v = opt_.config().kind != nn::optim_kind::sgd;
-    if (!ms.empty()) {
-        if (ms.size() != total * (has_v ? 2 : 1)) throw error(src, "optimizer state does not match the model");
-        opt_.state_m().assign(ps.size(), nn::buffer());
-        opt_.state_v().assign(ps.size(), nn::buffer());
-        std::size_t off = 0;
-        for (std::size_t i = 0; i < ps.size(); ++i) {
-            opt_.state_m()[i].resize(ps[i]->size());
-            std::memcpy(opt_.state_m()[i].data(), ms.data() + off, ps[i]->size() * 4);
-            off += ps[i]->size();
-        }
-        for (std::size_t i = 0; has_v && i < ps.size(); ++i) {
-            opt_.state_v()[i].resize(ps[i]->size());
-            std::memcpy(opt_.state_v()[i].data(), ms.data() + off, ps[i]->size() * 4);
-            off += ps[i]->size();
-        }
-    }
+    load_optimizer_record(opt_, m_.parameters(), e.at("optimizer.npy"), src, "optimizer.npy",
+                          "optimizer state does not match the model");
     try {
         opt_.set_steps(std::stoull(steps->second));
     } catch (const std::exception&) {
