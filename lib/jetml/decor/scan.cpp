@@ -16,10 +16,6 @@
 namespace jetml::decor {
 namespace {
 
-nn::tshape to_tshape(const std::vector<std::size_t>& s) {
-    return s.size() == 1 ? nn::tshape::vec(s[0]) : nn::tshape::image(s[0], s[1], s[2]);
-}
-
 std::vector<float> scores_of(model::network_scorer& sc, const data::labelled_set& va) {
     std::vector<float> out(va.n);
     sc.score(va.x.data(), va.n, out.data());
@@ -127,23 +123,19 @@ std::vector<scan_row> run_scan(const scan_options& o, const train::classifier_sp
                 }
             const double zm = p.categorical ? 0.0 : sum / cnt;
             const double zs = p.categorical ? 1.0 : std::sqrt(std::max(sum2 / cnt - zm * zm, 1e-300));
+            const std::string arch = train::read_arch(spec.arch);
             meta.extra = spec.extra;
-            meta.extra.push_back({"arch_option", nn::expand_preset(train::read_arch(spec.arch))});
+            meta.extra.push_back({"arch_option", nn::expand_preset(arch)});
             meta.extra.insert(meta.extra.end(), spec.extra_after.begin(), spec.extra_after.end());
             meta.extra.push_back({"pivot_mode", "adversary"});
             meta.extra.push_back({"pivot", p.description()});
-            nn::sequential fnet(train::read_arch(spec.arch), to_tshape(a.shape), ctx.seed);
+            nn::sequential fnet(arch, train::to_tshape(a.shape), ctx.seed);
             if (fnet.outputs() != 1)
                 throw usage_error("the architecture has " + std::to_string(fnet.outputs()) +
                                   " outputs; binary classification needs 1 (end with dense(1))");
             const adversary_nll nll(p.categorical, p.components);
             nn::sequential rnet(adversary_arch(p.adv_arch, nll.outputs()), nn::tshape::vec(1), ctx.seed + 0x5EED);
-            nn::optim_config oc;
-            oc.kind = nn::parse_optim(f.optimizer);
-            oc.lr = f.lr;
-            oc.momentum = f.momentum;
-            oc.weight_decay = f.weight_decay;
-            pivot_trainable pt(fnet, rnet, p, oc, meta, zm, zs);
+            pivot_trainable pt(fnet, rnet, p, train::optimiser_of(f), meta, zm, zs);
             if (ctx.t) ctx.t->info("lambda %g: %s; f %s; r %s", lambda, p.description().c_str(), fnet.arch().c_str(),
                                    rnet.arch().c_str());
             auto res = train::fit(pt, a, b, fl, cl);

@@ -11,14 +11,17 @@ namespace jetml::io {
 
 namespace {
 
-/// Copies what is left of `in` to `out`; returns the byte count and the last byte copied.
-std::size_t copy_rest(input& in, output& out, char& last) {
+/// Copies what is left of `in` to `out`; returns the byte count. `last` becomes the last byte
+/// copied (unchanged if none); `newlines`, if not null, counts the '\n' bytes copied.
+std::size_t copy_rest(input& in, output& out, char& last, std::size_t* newlines = nullptr) {
     std::vector<char> buf(std::size_t(1) << 20);
     std::size_t total = 0;
     while (std::size_t got = in.read(buf.data(), buf.size())) {
         out.write(buf.data(), got);
         last = buf[got - 1];
         total += got;
+        if (newlines)
+            for (std::size_t k = 0; k < got; ++k) *newlines += buf[k] == '\n';
     }
     return total;
 }
@@ -89,12 +92,7 @@ merge_result merge_csv(const std::vector<std::string>& inputs, output& out) {
                                        printable(header) + "'");
         }
         char last = '\n';
-        std::vector<char> buf(std::size_t(1) << 20);
-        while (std::size_t got = in.read(buf.data(), buf.size())) {
-            out.write(buf.data(), got);
-            last = buf[got - 1];
-            for (std::size_t k = 0; k < got; ++k) rows += buf[k] == '\n';
-        }
+        copy_rest(in, out, last, &rows);
         if (last != '\n') throw error(in.name(), "the last line has no newline; expected a complete CSV file");
     }
     return {false, rows};

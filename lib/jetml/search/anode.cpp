@@ -113,11 +113,7 @@ flow_ensemble train_flow(const data::labelled_set& rows, const data::labelled_se
                     std::to_string(o.min_events) + " are needed");
     if (o.ensemble > 1 && parts.val.n == 0)
         throw usage_error(what + ": an epoch ensemble is chosen by validation loss: give a --val-split above 0");
-    nn::optim_config oc;
-    oc.kind = nn::parse_optim(f.optimizer);
-    oc.lr = f.lr;
-    oc.momentum = f.momentum;
-    oc.weight_decay = f.weight_decay;
+    const nn::optim_config oc = train::optimiser_of(f);
     flow::maf m(cfg, ctx.seed);
     if (ctx.t)
         ctx.t->info("%s: %s, %zu parameters, %zu training + %zu validation events, ensemble of %zu epochs", what.c_str(),

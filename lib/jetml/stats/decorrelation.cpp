@@ -131,6 +131,7 @@ decor_summary summarise(const std::vector<float>& s, const std::vector<float>& y
     r.dcorr2 = nn::distance_corr2(xs.data(), ss.data(), ws.data(), m, nullptr);
     // score distributions per nuisance value or slice
     std::vector<std::vector<float>> sv, sw;
+    double half = 0;  // the half width of a continuous nuisance's slices
     if (o.categorical) {
         std::vector<float> vals;
         for (std::size_t i = 0; i < n; ++i)
@@ -144,10 +145,8 @@ decor_summary summarise(const std::vector<float>& s, const std::vector<float>& y
             if (!o.ks_background_only || y[i] < 0.5f) sum += side[i], sum2 += double(side[i]) * side[i], cnt += 1;
         const double mean = cnt > 0 ? sum / cnt : 0, sd = cnt > 1 ? std::sqrt(std::max(0.0, sum2 / cnt - mean * mean)) : 0;
         for (int k = -1; k <= 1; ++k) r.slice_values.push_back(mean + k * sd);
-        r.slice_values.push_back(0.1 * sd);  // the half width, removed below
+        half = 0.1 * sd;
     }
-    const double half = o.categorical ? 0 : r.slice_values.back();
-    if (!o.categorical) r.slice_values.pop_back();
     sv.resize(r.slice_values.size()), sw.resize(r.slice_values.size());
     for (std::size_t i = 0; i < n; ++i) {
         if (o.ks_background_only && y[i] >= 0.5f) continue;
